@@ -1,0 +1,76 @@
+// The JPKI card driver: everything the module and jpki-tool ask of the card,
+// each operation one PC/SC transaction over a CardChannel. No PKCS#11 here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "apdu/bytes.h"
+#include "apdu/jpki.h"
+#include "card/secure_string.h"
+#include "card/types.h"
+#include "transport/card_channel.h"
+
+namespace jpki::card {
+
+// EF 0006: a serialised CK_TOKEN_INFO (jpki-card.md §4.1).
+struct TokenInfo {
+  std::string token_name;     // "JPKIAPICCTOKEN2", trailing spaces trimmed
+  std::string manufacturer;
+  std::string model;
+  std::string serial;         // serialNumber field, trimmed; the token serial we show
+  Bytes raw;                  // all 160 bytes
+};
+
+struct CardOptions {
+  bool try_extended_length = true;  // READ BINARY with extended Le when the reader allows it
+};
+
+// Called with each APDU exchanged (VERIFY / CHANGE data already redacted), for the debug log.
+using ApduTrace = std::function<void(ByteView command, ByteView response)>;
+
+class JpkiCard {
+ public:
+  explicit JpkiCard(transport::CardChannel& channel, CardOptions options = {}, ApduTrace trace = {});
+
+  // SELECT the applet and read EF 0006. Throws CardError(kNotJpki) when this
+  // is not a JPKI card, TransportError on I/O failure.
+  TokenInfo detect();
+
+  // DER of the certificate, exactly its length (filler after the DER object is
+  // dropped). kSign needs a prior successful verify(kSign) in this card
+  // session: else CardError(kSecurityNotSatisfied).
+  Bytes read_certificate(CertKind which);
+
+  // Case-1 retry query: never spends a try.
+  PinStatus pin_status(KeyKind which);
+
+  // Checks the counter first and refuses (kPinLocked) at 0 without a VERIFY;
+  // then one VERIFY, never repeated. The PIN must already be shape-checked.
+  // Throws CardError(kPinIncorrect, tries_left) / (kPinLocked).
+  void verify(KeyKind which, const SecureString& pin);
+
+  // VERIFY old, then CHANGE REFERENCE DATA, in one transaction.
+  void change_pin(KeyKind which, const SecureString& old_pin, const SecureString& new_pin);
+
+  // COMPUTE DIGITAL SIGNATURE with the key of `which` (PIN verified before).
+  // kPkcs1DigestInfo: input is a DigestInfo <= 245 bytes. Returns 256 bytes.
+  Bytes sign(KeyKind which, ByteView input, apdu::SignScheme scheme = apdu::SignScheme::kPkcs1DigestInfo);
+
+  // Drops the card's security state (re-SELECT of the applet), as OpenSC's logout.
+  void logout();
+
+  // Number of APDUs sent so far (for benchmarks and tests).
+  [[nodiscard]] std::uint64_t apdu_count() const { return apdu_count_; }
+
+ private:
+  class Exchange;
+  transport::CardChannel& channel_;
+  CardOptions options_;
+  ApduTrace trace_;
+  std::uint64_t apdu_count_ = 0;
+};
+
+}  // namespace jpki::card
