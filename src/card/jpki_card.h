@@ -60,7 +60,15 @@ class JpkiCard {
   Bytes sign(KeyKind which, ByteView input, apdu::SignScheme scheme = apdu::SignScheme::kPkcs1DigestInfo);
 
   // Drops the card's security state (re-SELECT of the applet), as OpenSC's logout.
+  // The card keeps one state for both PINs: this logs out of both.
   void logout();
+
+  // The caller reconnected after a reset by someone else: select the applet again.
+  void card_was_reset() { applet_selected_ = false; }
+
+  // Called when the card turns out to have been reset by someone else (the
+  // channel is reconnected first): the card forgot every VERIFY.
+  void set_reset_handler(std::function<void()> handler) { on_reset_ = std::move(handler); }
 
   // Number of APDUs sent so far (for benchmarks and tests).
   [[nodiscard]] std::uint64_t apdu_count() const { return apdu_count_; }
@@ -70,7 +78,12 @@ class JpkiCard {
   transport::CardChannel& channel_;
   CardOptions options_;
   ApduTrace trace_;
+  std::function<void()> on_reset_;
   std::uint64_t apdu_count_ = 0;
+  bool extended_refused_ = false;
+  // The applet stays selected between our transactions; re-selecting it would
+  // drop the card's PIN state. Cleared on reset.
+  bool applet_selected_ = false;  // the reader or card said no once: short reads from then on
 };
 
 }  // namespace jpki::card

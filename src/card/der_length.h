@@ -1,0 +1,16 @@
+// The length of a DER object from its first bytes, to read exactly a
+// certificate out of a file padded with filler.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+
+#include "apdu/bytes.h"
+
+namespace jpki::card {
+
+// Total length (header + content) of the SEQUENCE starting at header[0], or
+// nullopt when the bytes are not a definite-length SEQUENCE header.
+std::optional<std::size_t> der_sequence_length(ByteView header);
+
+}  // namespace jpki::card

@@ -1,0 +1,35 @@
+// What the PKCS#11 attributes need from an X.509 certificate, parsed with OpenSSL.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <string>
+
+#include "apdu/bytes.h"
+
+namespace jpki::pkcs11 {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+
+struct CertificateFacts {
+  Bytes subject;          // DER Name
+  Bytes issuer;           // DER Name
+  Bytes serial;           // DER INTEGER
+  Bytes modulus;          // big-endian, no leading zero
+  Bytes public_exponent;  // big-endian
+  Bytes spki;             // DER SubjectPublicKeyInfo
+  Bytes key_hash;         // SHA-1 of the subjectPublicKey bits
+  std::string not_before; // YYYYMMDD
+  std::string not_after;  // YYYYMMDD
+  std::size_t modulus_bits = 0;
+};
+
+// Throws std::runtime_error when `der` is not an RSA certificate.
+CertificateFacts parse_certificate(ByteView der);
+Pkey public_key_of(ByteView certificate_der);
+
+}  // namespace jpki::pkcs11

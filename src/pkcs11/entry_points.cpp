@@ -1,0 +1,363 @@
+// The C ABI: every C_* function. Each takes the module lock, calls into Module,
+// and turns any exception into a CKR_ code: nothing throws across this line.
+#include <p11-kit/pkcs11.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/log.h"
+#include "jpki/version.h"
+#include "pkcs11/error_map.h"
+#include "pkcs11/module.h"
+#include "pkcs11/module_lock.h"
+
+namespace jpki::pkcs11 {
+namespace {
+
+ModuleLock g_lock;
+std::shared_ptr<Module> g_module;  // guarded by g_lock
+pid_t g_pid = 0;
+std::atomic<std::uint64_t> g_epoch{0};  // bumps at every C_Finalize (wakes waiters)
+
+template <typename F>
+CK_RV call(const char* name, F&& f) noexcept {
+  CK_RV rv = CKR_OK;
+  try {
+    ModuleLock::Guard guard(g_lock);
+    if (!g_module || g_pid != getpid()) {
+      rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+    } else {
+      rv = f(*g_module);
+    }
+  } catch (...) {
+    rv = rv_of_current_exception();
+  }
+  if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
+  return rv;
+}
+
+CK_RV not_supported(const char* name) noexcept {
+  return call(name, [](Module&) { return CKR_FUNCTION_NOT_SUPPORTED; });
+}
+
+void pad(CK_UTF8CHAR* dst, std::size_t size, const char* s) {
+  std::memset(dst, ' ', size);
+  std::memcpy(dst, s, std::min(size, std::strlen(s)));
+}
+
+}  // namespace
+}  // namespace jpki::pkcs11
+
+using jpki::pkcs11::call;
+using jpki::pkcs11::Module;
+using jpki::pkcs11::not_supported;
+
+// Only these are visible outside the .so (with exports.map).
+#pragma GCC visibility push(default)
+extern "C" {
+
+CK_RV C_Initialize(CK_VOID_PTR init_args) {
+  using namespace jpki::pkcs11;
+  try {
+    const auto* args = static_cast<CK_C_INITIALIZE_ARGS*>(init_args);
+    if (args != nullptr) {
+      if (args->pReserved != nullptr) return CKR_ARGUMENTS_BAD;
+      const int given = (args->CreateMutex != nullptr) + (args->DestroyMutex != nullptr) +
+                        (args->LockMutex != nullptr) + (args->UnlockMutex != nullptr);
+      if (given != 0 && given != 4) return CKR_ARGUMENTS_BAD;
+    }
+    ModuleLock::InitGuard init;
+    if (g_module && g_pid == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+    if (g_module) {
+      // A forked child: the parent's PC/SC handles are not ours to close.
+      // Deliberately never destroyed: destroying it would release contexts that
+      // belong to the parent's connection to pcscd.
+      (void)std::make_unique<std::shared_ptr<Module>>(std::move(g_module)).release();
+    }
+    jpki::log::reopen();
+    const CK_RV rv = g_lock.configure(args);
+    if (rv != CKR_OK) return rv;
+    ModuleLock::Guard guard(g_lock);
+    g_module = std::make_shared<Module>();
+    g_pid = getpid();
+    jpki::log::line("C_Initialize -> CKR_OK (version " JPKI_PKCS11_VERSION_STRING ")");
+    return CKR_OK;
+  } catch (...) {
+    return rv_of_current_exception();
+  }
+}
+
+CK_RV C_Finalize(CK_VOID_PTR reserved) {
+  using namespace jpki::pkcs11;
+  if (reserved != nullptr) return CKR_ARGUMENTS_BAD;
+  try {
+    ModuleLock::InitGuard init;
+    std::shared_ptr<Module> doomed;
+    {
+      ModuleLock::Guard guard(g_lock);
+      if (!g_module || g_pid != getpid()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+      doomed = std::move(g_module);
+      g_module.reset();
+      ++g_epoch;
+    }
+    doomed->provider().cancel();  // wakes a blocked C_WaitForSlotEvent
+    jpki::log::line("C_Finalize -> CKR_OK");
+    return CKR_OK;
+  } catch (...) {
+    return rv_of_current_exception();
+  }
+}
+
+CK_RV C_GetInfo(CK_INFO_PTR info) {
+  return call("C_GetInfo", [&](Module&) {
+    if (info == nullptr) return CKR_ARGUMENTS_BAD;
+    info->cryptokiVersion = {2, 40};
+    jpki::pkcs11::pad(info->manufacturerID, sizeof info->manufacturerID, "jpki-pkcs11 project");
+    info->flags = 0;
+    jpki::pkcs11::pad(info->libraryDescription, sizeof info->libraryDescription, "JPKI My Number Card PKCS#11");
+    info->libraryVersion = {JPKI_PKCS11_VERSION_MAJOR, JPKI_PKCS11_VERSION_MINOR};
+    return CKR_OK;
+  });
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
+
+CK_RV C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
+  return call("C_GetSlotList", [&](Module& m) { return m.get_slot_list(present, list, count); });
+}
+CK_RV C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info) {
+  return call("C_GetSlotInfo", [&](Module& m) { return m.get_slot_info(slot, info); });
+}
+CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
+  return call("C_GetTokenInfo", [&](Module& m) { return m.get_token_info(slot, info); });
+}
+CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
+  return call("C_GetMechanismList", [&](Module& m) { return m.get_mechanism_list(slot, list, count); });
+}
+CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
+  return call("C_GetMechanismInfo", [&](Module& m) { return m.get_mechanism_info(slot, type, info); });
+}
+
+CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved) {
+  using namespace jpki::pkcs11;
+  if (slot == nullptr || reserved != nullptr) return CKR_ARGUMENTS_BAD;
+  std::shared_ptr<Module> module;  // keeps the state alive while we wait unlocked
+  const std::uint64_t epoch = g_epoch;
+  for (;;) {
+    CK_RV rv = call("C_WaitForSlotEvent", [&](Module& m) {
+      if (const auto s = m.poll_slot_event()) {
+        *slot = *s;
+        return CKR_OK;
+      }
+      return CKR_NO_EVENT;
+    });
+    if (rv != CKR_NO_EVENT || (flags & CKF_DONT_BLOCK) != 0) return rv;
+    {
+      ModuleLock::Guard guard(g_lock);
+      if (!g_module || g_epoch != epoch) return CKR_CRYPTOKI_NOT_INITIALIZED;
+      module = g_module;
+    }
+    try {
+      module->provider().wait_for_change(std::chrono::milliseconds(500));
+    } catch (...) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));  // pcscd away: poll slowly
+    }
+    if (g_epoch != epoch) return CKR_CRYPTOKI_NOT_INITIALIZED;
+  }
+}
+
+CK_RV C_InitToken(CK_SLOT_ID, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR) { return not_supported("C_InitToken"); }
+CK_RV C_InitPIN(CK_SESSION_HANDLE, CK_UTF8CHAR_PTR, CK_ULONG) { return not_supported("C_InitPIN"); }
+CK_RV C_SetPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
+               CK_ULONG new_len) {
+  return call("C_SetPIN", [&](Module& m) { return m.set_pin(s, old_pin, old_len, new_pin, new_len); });
+}
+
+CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY, CK_SESSION_HANDLE_PTR session) {
+  return call("C_OpenSession", [&](Module& m) { return m.open_session(slot, flags, session); });
+}
+CK_RV C_CloseSession(CK_SESSION_HANDLE s) {
+  return call("C_CloseSession", [&](Module& m) { return m.close_session(s); });
+}
+CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
+  return call("C_CloseAllSessions", [&](Module& m) { return m.close_all_sessions(slot); });
+}
+CK_RV C_GetSessionInfo(CK_SESSION_HANDLE s, CK_SESSION_INFO_PTR info) {
+  return call("C_GetSessionInfo", [&](Module& m) { return m.get_session_info(s, info); });
+}
+CK_RV C_GetOperationState(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_GetOperationState"); }
+CK_RV C_SetOperationState(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) {
+  return not_supported("C_SetOperationState");
+}
+CK_RV C_Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
+  return call("C_Login", [&](Module& m) { return m.login(s, user, pin, len); });
+}
+CK_RV C_Logout(CK_SESSION_HANDLE s) {
+  return call("C_Logout", [&](Module& m) { return m.logout(s); });
+}
+
+// The card's objects are fixed: nothing can be created, changed or destroyed.
+CK_RV C_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
+  return call("C_CreateObject", [&](Module& m) {
+    CK_SESSION_INFO info{};
+    const CK_RV rv = m.get_session_info(s, &info);
+    return rv != CKR_OK ? rv : CKR_TOKEN_WRITE_PROTECTED;
+  });
+}
+CK_RV C_CopyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
+  return call("C_CopyObject", [&](Module& m) {
+    CK_SESSION_INFO info{};
+    const CK_RV rv = m.get_session_info(s, &info);
+    return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
+  });
+}
+CK_RV C_DestroyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE) {
+  return call("C_DestroyObject", [&](Module& m) {
+    CK_SESSION_INFO info{};
+    const CK_RV rv = m.get_session_info(s, &info);
+    return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
+  });
+}
+CK_RV C_GetObjectSize(CK_SESSION_HANDLE, CK_OBJECT_HANDLE, CK_ULONG_PTR) { return not_supported("C_GetObjectSize"); }
+CK_RV C_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+  return call("C_GetAttributeValue", [&](Module& m) { return m.get_attribute_value(s, o, t, n); });
+}
+CK_RV C_SetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG) {
+  return call("C_SetAttributeValue", [&](Module& m) {
+    CK_SESSION_INFO info{};
+    const CK_RV rv = m.get_session_info(s, &info);
+    return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
+  });
+}
+CK_RV C_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+  return call("C_FindObjectsInit", [&](Module& m) { return m.find_objects_init(s, t, n); });
+}
+CK_RV C_FindObjects(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count) {
+  return call("C_FindObjects", [&](Module& m) { return m.find_objects(s, out, max, count); });
+}
+CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE s) {
+  return call("C_FindObjectsFinal", [&](Module& m) { return m.find_objects_final(s); });
+}
+
+CK_RV C_EncryptInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) { return not_supported("C_EncryptInit"); }
+CK_RV C_Encrypt(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_Encrypt"); }
+CK_RV C_EncryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_EncryptUpdate");
+}
+CK_RV C_EncryptFinal(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_EncryptFinal"); }
+CK_RV C_DecryptInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) { return not_supported("C_DecryptInit"); }
+CK_RV C_Decrypt(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_Decrypt"); }
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_DecryptUpdate");
+}
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_DecryptFinal"); }
+CK_RV C_DigestInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR) { return not_supported("C_DigestInit"); }
+CK_RV C_Digest(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_Digest"); }
+CK_RV C_DigestUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) { return not_supported("C_DigestUpdate"); }
+CK_RV C_DigestKey(CK_SESSION_HANDLE, CK_OBJECT_HANDLE) { return not_supported("C_DigestKey"); }
+CK_RV C_DigestFinal(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_DigestFinal"); }
+
+CK_RV C_SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
+  return call("C_SignInit", [&](Module& m) { return m.sign_init(s, mech, key); });
+}
+CK_RV C_Sign(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
+  return call("C_Sign", [&](Module& m) { return m.sign(s, data, len, sig, sig_len); });
+}
+CK_RV C_SignUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len) {
+  return call("C_SignUpdate", [&](Module& m) { return m.sign_update(s, data, len); });
+}
+CK_RV C_SignFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
+  return call("C_SignFinal", [&](Module& m) { return m.sign_final(s, sig, sig_len); });
+}
+CK_RV C_SignRecoverInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
+  return not_supported("C_SignRecoverInit");
+}
+CK_RV C_SignRecover(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_SignRecover");
+}
+CK_RV C_VerifyInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
+  return call("C_VerifyInit", [&](Module& m) { return m.verify_init(s, mech, key); });
+}
+CK_RV C_Verify(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len) {
+  return call("C_Verify", [&](Module& m) { return m.verify(s, data, len, sig, sig_len); });
+}
+CK_RV C_VerifyUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len) {
+  return call("C_VerifyUpdate", [&](Module& m) { return m.verify_update(s, data, len); });
+}
+CK_RV C_VerifyFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR sig, CK_ULONG sig_len) {
+  return call("C_VerifyFinal", [&](Module& m) { return m.verify_final(s, sig, sig_len); });
+}
+CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
+  return not_supported("C_VerifyRecoverInit");
+}
+CK_RV C_VerifyRecover(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_VerifyRecover");
+}
+CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_DigestEncryptUpdate");
+}
+CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_DecryptDigestUpdate");
+}
+CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_SignEncryptUpdate");
+}
+CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_DecryptVerifyUpdate");
+}
+CK_RV C_GenerateKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
+  return not_supported("C_GenerateKey");
+}
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_ATTRIBUTE_PTR, CK_ULONG, CK_ATTRIBUTE_PTR, CK_ULONG,
+                        CK_OBJECT_HANDLE_PTR, CK_OBJECT_HANDLE_PTR) {
+  return not_supported("C_GenerateKeyPair");
+}
+CK_RV C_WrapKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) {
+  return not_supported("C_WrapKey");
+}
+CK_RV C_UnwrapKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_ATTRIBUTE_PTR,
+                  CK_ULONG, CK_OBJECT_HANDLE_PTR) {
+  return not_supported("C_UnwrapKey");
+}
+CK_RV C_DeriveKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG,
+                  CK_OBJECT_HANDLE_PTR) {
+  return not_supported("C_DeriveKey");
+}
+CK_RV C_SeedRandom(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) { return not_supported("C_SeedRandom"); }
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) { return not_supported("C_GenerateRandom"); }
+CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE) {
+  return call("C_GetFunctionStatus", [](Module&) { return CKR_FUNCTION_NOT_PARALLEL; });
+}
+CK_RV C_CancelFunction(CK_SESSION_HANDLE) {
+  return call("C_CancelFunction", [](Module&) { return CKR_FUNCTION_NOT_PARALLEL; });
+}
+
+static CK_FUNCTION_LIST g_function_list = {
+    {2, 40},
+    C_Initialize, C_Finalize, C_GetInfo, C_GetFunctionList, C_GetSlotList, C_GetSlotInfo, C_GetTokenInfo,
+    C_GetMechanismList, C_GetMechanismInfo, C_InitToken, C_InitPIN, C_SetPIN, C_OpenSession, C_CloseSession,
+    C_CloseAllSessions, C_GetSessionInfo, C_GetOperationState, C_SetOperationState, C_Login, C_Logout,
+    C_CreateObject, C_CopyObject, C_DestroyObject, C_GetObjectSize, C_GetAttributeValue, C_SetAttributeValue,
+    C_FindObjectsInit, C_FindObjects, C_FindObjectsFinal, C_EncryptInit, C_Encrypt, C_EncryptUpdate,
+    C_EncryptFinal, C_DecryptInit, C_Decrypt, C_DecryptUpdate, C_DecryptFinal, C_DigestInit, C_Digest,
+    C_DigestUpdate, C_DigestKey, C_DigestFinal, C_SignInit, C_Sign, C_SignUpdate, C_SignFinal, C_SignRecoverInit,
+    C_SignRecover, C_VerifyInit, C_Verify, C_VerifyUpdate, C_VerifyFinal, C_VerifyRecoverInit, C_VerifyRecover,
+    C_DigestEncryptUpdate, C_DecryptDigestUpdate, C_SignEncryptUpdate, C_DecryptVerifyUpdate, C_GenerateKey,
+    C_GenerateKeyPair, C_WrapKey, C_UnwrapKey, C_DeriveKey, C_SeedRandom, C_GenerateRandom, C_GetFunctionStatus,
+    C_CancelFunction, C_WaitForSlotEvent,
+};
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
+  if (list == nullptr) return CKR_ARGUMENTS_BAD;
+  *list = &g_function_list;
+  return CKR_OK;
+}
+
+}  // extern "C"
+#pragma GCC visibility pop

@@ -1,0 +1,582 @@
+#include "pkcs11/module.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "card/pin_policy.h"
+#include "card/secure_string.h"
+#include "common/log.h"
+#include "pkcs11/error_map.h"
+#include "transport/pcsc_reader_provider.h"
+
+namespace jpki::pkcs11 {
+
+using card::CertKind;
+using card::KeyKind;
+
+namespace {
+
+ReaderProviderFactory& factory() {
+  static ReaderProviderFactory f;
+  return f;
+}
+
+std::unique_ptr<transport::ReaderProvider> make_provider() {
+  if (factory()) return factory()();
+  const char* filter = std::getenv("JPKI_PKCS11_READER");
+  return std::make_unique<transport::PcscReaderProvider>(filter != nullptr ? filter : "");
+}
+
+void pad(CK_UTF8CHAR* dst, std::size_t size, const std::string& s) {
+  std::memset(dst, ' ', size);
+  std::memcpy(dst, s.data(), std::min(size, s.size()));
+}
+
+constexpr std::size_t kSignatureLength = 256;
+
+std::string token_label(KeyKind k) { return k == KeyKind::kAuth ? "JPKI User Authentication" : "JPKI Digital Signature"; }
+
+card::SecureString pin_from(CK_UTF8CHAR_PTR pin, CK_ULONG len, KeyKind kind) {
+  // No protected authentication path (yet): a PIN must be given.
+  if (pin == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (len > 64) throw CkrError{CKR_PIN_LEN_RANGE};
+  card::SecureString s(std::string_view(reinterpret_cast<const char*>(pin), len));  // NOLINT: UTF8CHAR is bytes
+  switch (card::check_pin_shape(kind, s.str())) {
+    case card::PinShape::kOk: return s;
+    case card::PinShape::kLengthOutOfRange: throw CkrError{CKR_PIN_LEN_RANGE};
+    case card::PinShape::kInvalidCharacters: throw CkrError{CKR_PIN_INVALID};
+  }
+  throw CkrError{CKR_PIN_INVALID};
+}
+
+bool settings_sign_always_authenticate() {
+  const char* v = std::getenv("JPKI_PKCS11_SIGN_ALWAYS_AUTH");
+  return v == nullptr || std::string(v) != "0";
+}
+
+}  // namespace
+
+void set_reader_provider_factory(ReaderProviderFactory f) { factory() = std::move(f); }
+
+Module::Module() : slots_(make_provider()) { settings_.sign_key_always_authenticate = settings_sign_always_authenticate(); }
+
+// ---- plumbing -------------------------------------------------------------
+
+template <typename F>
+auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card)) {
+  if (c.removed) throw CkrError{CKR_DEVICE_REMOVED};
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return f(*c.card);
+    } catch (const transport::TransportError& e) {
+      log::line(std::string("card I/O: ") + e.what());
+      if (e.kind() == transport::ErrorKind::kReset) {
+        c.logged_in = {false, false};  // the card forgot every VERIFY
+        try {
+          c.channel->reconnect();
+          c.card->card_was_reset();
+        } catch (const transport::TransportError&) {
+          c.removed = true;
+          throw CkrError{CKR_DEVICE_REMOVED};
+        }
+        if (retry && attempt == 0) continue;
+        throw CkrError{CKR_USER_NOT_LOGGED_IN};
+      }
+      if (e.kind() == transport::ErrorKind::kRemoved || e.kind() == transport::ErrorKind::kNoReader ||
+          e.kind() == transport::ErrorKind::kNoService) {
+        c.removed = true;
+        throw CkrError{CKR_DEVICE_REMOVED};
+      }
+      throw CkrError{CKR_DEVICE_ERROR};
+    }
+  }
+}
+
+void Module::close_sessions_of(const std::vector<std::uint64_t>& generations) {
+  if (generations.empty()) return;
+  std::erase_if(sessions_, [&](const auto& kv) {
+    return std::find(generations.begin(), generations.end(), kv.second.generation) != generations.end();
+  });
+}
+
+Session& Module::session(CK_SESSION_HANDLE h) {
+  const auto it = sessions_.find(h);
+  if (it == sessions_.end()) throw CkrError{CKR_SESSION_HANDLE_INVALID};
+  return it->second;
+}
+
+InsertedCard& Module::card_of(Session& s) {
+  InsertedCard* c = s.reader->card.get();
+  if (c == nullptr || c->generation != s.generation || c->removed) throw CkrError{CKR_DEVICE_REMOVED};
+  return *c;
+}
+
+InsertedCard& Module::card_in_slot(CK_SLOT_ID id, KeyKind* token) {
+  close_sessions_of(slots_.refresh());
+  const auto ref = slots_.find(id);
+  if (!ref) throw CkrError{CKR_SLOT_ID_INVALID};
+  if (!ref->reader->card) throw CkrError{CKR_TOKEN_NOT_PRESENT};
+  if (token != nullptr) *token = ref->token;
+  return *ref->reader->card;
+}
+
+Bytes Module::certificate(InsertedCard& c, CertKind which) {
+  const auto it = c.certificates.find(which);
+  if (it != c.certificates.end()) return it->second;
+  if (which == CertKind::kSign && !c.is_logged_in(KeyKind::kSign)) throw CkrError{CKR_USER_NOT_LOGGED_IN};
+  Bytes der;
+  try {
+    der = with_card(c, which != CertKind::kSign, [&](card::JpkiCard& k) { return k.read_certificate(which); });
+  } catch (const card::CardError& e) {
+    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(KeyKind::kSign, false);
+    throw;
+  }
+  c.certificates[which] = der;
+  return der;
+}
+
+bool Module::visible(const Session& s, ObjectRef ref) {
+  if (!is_private(ref)) return true;
+  return s.reader->card && s.reader->card->is_logged_in(s.token);
+}
+
+// ---- slots and tokens -----------------------------------------------------
+
+CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
+  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  close_sessions_of(slots_.refresh());
+  const auto ids = slots_.slot_ids(token_present == CK_TRUE);
+  if (last_events_.empty()) last_events_ = slots_.event_state();
+  if (list == nullptr) {
+    *count = ids.size();
+    return CKR_OK;
+  }
+  if (*count < ids.size()) {
+    *count = ids.size();
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  std::copy(ids.begin(), ids.end(), list);
+  *count = ids.size();
+  return CKR_OK;
+}
+
+CK_RV Module::get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  close_sessions_of(slots_.refresh());
+  const auto ref = slots_.find(id);
+  if (!ref) return CKR_SLOT_ID_INVALID;
+  pad(info->slotDescription, sizeof info->slotDescription,
+      ref->reader->name + (ref->token == KeyKind::kAuth ? " (auth)" : " (sign)"));
+  pad(info->manufacturerID, sizeof info->manufacturerID, "jpki-pkcs11");
+  info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT | (ref->reader->card ? CKF_TOKEN_PRESENT : 0);
+  info->hardwareVersion = {0, 0};
+  info->firmwareVersion = {0, 0};
+  return CKR_OK;
+}
+
+CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  KeyKind kind{};
+  InsertedCard& c = card_in_slot(id, &kind);
+  const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
+  const card::PinRules& rules = card::pin_rules(kind);
+  pad(info->label, sizeof info->label, token_label(kind));
+  pad(info->manufacturerID, sizeof info->manufacturerID, "J-LIS (JPKI)");
+  pad(info->model, sizeof info->model, "My Number Card");
+  pad(info->serialNumber, sizeof info->serialNumber, c.info.serial);
+  info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED | CKF_WRITE_PROTECTED;
+  if (st.tries_left <= 0) {
+    info->flags |= CKF_USER_PIN_LOCKED;
+  } else if (st.tries_left == 1) {
+    info->flags |= CKF_USER_PIN_FINAL_TRY;
+  } else if (st.tries_left < rules.max_tries) {
+    info->flags |= CKF_USER_PIN_COUNT_LOW;
+  }
+  CK_ULONG open = 0;
+  CK_ULONG rw = 0;
+  for (const auto& [h, s] : sessions_) {
+    if (s.slot == id) {
+      ++open;
+      if ((s.flags & CKF_RW_SESSION) != 0) ++rw;
+    }
+  }
+  info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+  info->ulSessionCount = open;
+  info->ulMaxRwSessionCount = CK_EFFECTIVELY_INFINITE;
+  info->ulRwSessionCount = rw;
+  info->ulMaxPinLen = rules.max_len;
+  info->ulMinPinLen = rules.min_len;
+  info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+  info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+  info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+  info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+  info->hardwareVersion = {0, 0};
+  info->firmwareVersion = {0, 0};
+  pad(info->utcTime, sizeof info->utcTime, "");
+  return CKR_OK;
+}
+
+CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
+  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  card_in_slot(id);
+  const auto& mechs = signature_mechanisms();
+  if (list == nullptr) {
+    *count = mechs.size();
+    return CKR_OK;
+  }
+  if (*count < mechs.size()) {
+    *count = mechs.size();
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  std::copy(mechs.begin(), mechs.end(), list);
+  *count = mechs.size();
+  return CKR_OK;
+}
+
+CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  card_in_slot(id);
+  if (!is_supported_mechanism(type)) return CKR_MECHANISM_INVALID;
+  info->ulMinKeySize = 2048;
+  info->ulMaxKeySize = 2048;
+  info->flags = CKF_HW | CKF_SIGN | CKF_VERIFY;
+  return CKR_OK;
+}
+
+std::optional<CK_SLOT_ID> Module::poll_slot_event() {
+  close_sessions_of(slots_.refresh());
+  const auto now = slots_.event_state();
+  if (last_events_.empty()) {
+    last_events_ = now;
+    return std::nullopt;
+  }
+  for (const auto& [slot, gen] : now) {
+    const auto it = last_events_.find(slot);
+    if (it == last_events_.end() || it->second != gen) {
+      last_events_[slot] = gen;
+      return slot;
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- sessions and login ---------------------------------------------------
+
+CK_RV Module::open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR handle) {
+  if (handle == nullptr) return CKR_ARGUMENTS_BAD;
+  if ((flags & CKF_SERIAL_SESSION) == 0) return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+  KeyKind kind{};
+  InsertedCard& c = card_in_slot(id, &kind);
+  Session s;
+  s.slot = id;
+  s.token = kind;
+  s.reader = slots_.find(id)->reader;
+  s.generation = c.generation;
+  s.flags = flags & (CKF_SERIAL_SESSION | CKF_RW_SESSION);
+  *handle = next_session_++;
+  sessions_.emplace(*handle, std::move(s));
+  return CKR_OK;
+}
+
+CK_RV Module::close_session(CK_SESSION_HANDLE h) {
+  session(h);
+  sessions_.erase(h);
+  return CKR_OK;
+}
+
+CK_RV Module::close_all_sessions(CK_SLOT_ID id) {
+  close_sessions_of(slots_.refresh());
+  if (!slots_.find(id)) return CKR_SLOT_ID_INVALID;
+  std::erase_if(sessions_, [&](const auto& kv) { return kv.second.slot == id; });
+  return CKR_OK;
+}
+
+CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
+  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  const bool rw = (s.flags & CKF_RW_SESSION) != 0;
+  const bool user = c.is_logged_in(s.token);
+  info->slotID = s.slot;
+  info->state = user ? (rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS)
+                     : (rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION);
+  info->flags = s.flags;
+  info->ulDeviceError = 0;
+  return CKR_OK;
+}
+
+CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if (user == CKU_SO) return CKR_USER_TYPE_INVALID;  // the card has no security officer
+  if (user == CKU_CONTEXT_SPECIFIC) {
+    if (!s.sign || !s.sign->needs_context_login) return CKR_OPERATION_NOT_INITIALIZED;
+  } else if (user != CKU_USER) {
+    return CKR_USER_TYPE_INVALID;
+  } else if (c.is_logged_in(s.token)) {
+    return CKR_USER_ALREADY_LOGGED_IN;
+  }
+  // Shape first: a PIN of the wrong shape never reaches the card.
+  const card::SecureString p = pin_from(pin, len, s.token);
+  with_card(c, false, [&](card::JpkiCard& k) {
+    k.verify(s.token, p);
+    return 0;
+  });
+  if (user == CKU_CONTEXT_SPECIFIC) {
+    s.sign->context_login_done = true;
+  } else {
+    c.set_logged_in(s.token, true);
+  }
+  return CKR_OK;
+}
+
+CK_RV Module::logout(CK_SESSION_HANDLE h) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
+  // Re-selecting the applet drops the card's state of both PINs.
+  c.logged_in = {false, false};
+  c.certificates.erase(CertKind::kSign);
+  with_card(c, false, [&](card::JpkiCard& k) {
+    k.logout();
+    return 0;
+  });
+  return CKR_OK;
+}
+
+CK_RV Module::set_pin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
+                      CK_ULONG new_len) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if ((s.flags & CKF_RW_SESSION) == 0) return CKR_SESSION_READ_ONLY;
+  const card::SecureString o = pin_from(old_pin, old_len, s.token);
+  const card::SecureString n = pin_from(new_pin, new_len, s.token);
+  with_card(c, false, [&](card::JpkiCard& k) {
+    k.change_pin(s.token, o, n);
+    return 0;
+  });
+  return CKR_OK;
+}
+
+// ---- objects --------------------------------------------------------------
+
+CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
+  if (s.found) return CKR_OPERATION_ACTIVE;
+  std::vector<CK_OBJECT_HANDLE> found;
+  for (const ObjectRef ref : objects_of(s.token)) {
+    if (!visible(s, ref)) continue;
+    bool match = true;
+    for (CK_ULONG i = 0; i < count && match; ++i) {
+      if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) return CKR_ARGUMENTS_BAD;
+      const AttributeValue v =
+          attribute_of(ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, settings_);
+      match = v.state == AttributeValue::State::kValue && v.value.size() == tmpl[i].ulValueLen &&
+              (v.value.empty() || std::memcmp(v.value.data(), tmpl[i].pValue, v.value.size()) == 0);
+    }
+    if (match) found.push_back(handle_of(ref));
+  }
+  s.found = std::move(found);
+  s.found_pos = 0;
+  return CKR_OK;
+}
+
+CK_RV Module::find_objects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count) {
+  Session& s = session(h);
+  card_of(s);
+  if (out == nullptr || count == nullptr) return CKR_ARGUMENTS_BAD;
+  if (!s.found) return CKR_OPERATION_NOT_INITIALIZED;
+  CK_ULONG n = 0;
+  while (n < max && s.found_pos < s.found->size()) out[n++] = (*s.found)[s.found_pos++];
+  *count = n;
+  return CKR_OK;
+}
+
+CK_RV Module::find_objects_final(CK_SESSION_HANDLE h) {
+  Session& s = session(h);
+  if (!s.found) return CKR_OPERATION_NOT_INITIALIZED;
+  s.found.reset();
+  return CKR_OK;
+}
+
+CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
+  const auto ref = object_of(obj, s.token);
+  if (!ref || !visible(s, *ref)) return CKR_OBJECT_HANDLE_INVALID;
+  CK_RV rv = CKR_OK;
+  for (CK_ULONG i = 0; i < count; ++i) {
+    const AttributeValue v =
+        attribute_of(*ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, settings_);
+    if (v.state == AttributeValue::State::kInvalid) {
+      tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+      rv = CKR_ATTRIBUTE_TYPE_INVALID;
+    } else if (v.state == AttributeValue::State::kSensitive) {
+      tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+      rv = CKR_ATTRIBUTE_SENSITIVE;
+    } else if (tmpl[i].pValue == nullptr) {
+      tmpl[i].ulValueLen = v.value.size();
+    } else if (tmpl[i].ulValueLen < v.value.size()) {
+      tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+      rv = CKR_BUFFER_TOO_SMALL;
+    } else {
+      if (!v.value.empty()) std::memcpy(tmpl[i].pValue, v.value.data(), v.value.size());
+      tmpl[i].ulValueLen = v.value.size();
+    }
+  }
+  return rv;
+}
+
+// ---- signing --------------------------------------------------------------
+
+CK_RV Module::sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if (mech == nullptr) return CKR_ARGUMENTS_BAD;
+  if (s.sign) return CKR_OPERATION_ACTIVE;
+  if (!is_supported_mechanism(mech->mechanism)) return CKR_MECHANISM_INVALID;
+  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) return CKR_MECHANISM_PARAM_INVALID;
+  const auto ref = object_of(key, s.token);
+  if (!ref) return CKR_KEY_HANDLE_INVALID;
+  if (ref->kind != ObjectKind::kPrivateKey) return visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
+  if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
+  s.sign.emplace(SignOperation{mech->mechanism, *ref, MessageInput(mech->mechanism), false,
+                               s.token == KeyKind::kSign && settings_.sign_key_always_authenticate, false});
+  return CKR_OK;
+}
+
+CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
+  SignOperation& op = *s.sign;
+  // A length query, or a buffer too small, leaves the operation active.
+  if (sig == nullptr) {
+    *sig_len = kSignatureLength;
+    return CKR_OK;
+  }
+  if (*sig_len < kSignatureLength) {
+    *sig_len = kSignatureLength;
+    return CKR_BUFFER_TOO_SMALL;
+  }
+  SignOperation done = std::move(op);
+  s.sign.reset();
+  InsertedCard& c = card_of(s);
+  if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
+  if (done.needs_context_login && !done.context_login_done) return CKR_USER_NOT_LOGGED_IN;
+  const Bytes input = done.input.finish();
+  if (input.empty() || input.size() > apdu::kMaxDigestInfo) return CKR_DATA_LEN_RANGE;
+  Bytes signature;
+  try {
+    signature = with_card(c, false, [&](card::JpkiCard& k) { return k.sign(s.token, input); });
+  } catch (const card::CardError& e) {
+    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(s.token, false);
+    throw;
+  }
+  std::memcpy(sig, signature.data(), signature.size());
+  *sig_len = signature.size();
+  return CKR_OK;
+}
+
+CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
+  Session& s = session(h);
+  card_of(s);
+  if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
+  if ((data == nullptr && len > 0) || sig_len == nullptr) {
+    s.sign.reset();
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (s.sign->multipart) {
+    s.sign.reset();
+    return CKR_OPERATION_ACTIVE;
+  }
+  if (s.sign->input.raw() && len > apdu::kMaxDigestInfo) {
+    s.sign.reset();
+    return CKR_DATA_LEN_RANGE;
+  }
+  if (sig != nullptr && *sig_len >= kSignatureLength) s.sign->input.update(ByteView(data, len));
+  return finish_signature(s, sig, sig_len);
+}
+
+CK_RV Module::sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
+  Session& s = session(h);
+  card_of(s);
+  if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
+  if (data == nullptr && len > 0) {
+    s.sign.reset();
+    return CKR_ARGUMENTS_BAD;
+  }
+  s.sign->multipart = true;
+  if (s.sign->input.raw() && s.sign->input.buffered() + len > apdu::kMaxDigestInfo) {
+    s.sign.reset();
+    return CKR_DATA_LEN_RANGE;
+  }
+  s.sign->input.update(ByteView(data, len));
+  return CKR_OK;
+}
+
+CK_RV Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
+  Session& s = session(h);
+  card_of(s);
+  if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
+  if (sig_len == nullptr) {
+    s.sign.reset();
+    return CKR_ARGUMENTS_BAD;
+  }
+  return finish_signature(s, sig, sig_len);
+}
+
+// ---- verification (software, with the certificate's public key) ------------
+
+CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
+  Session& s = session(h);
+  InsertedCard& c = card_of(s);
+  if (mech == nullptr) return CKR_ARGUMENTS_BAD;
+  if (s.verify) return CKR_OPERATION_ACTIVE;
+  if (!is_supported_mechanism(mech->mechanism)) return CKR_MECHANISM_INVALID;
+  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) return CKR_MECHANISM_PARAM_INVALID;
+  const auto ref = object_of(key, s.token);
+  if (!ref || !visible(s, *ref)) return CKR_KEY_HANDLE_INVALID;
+  if (ref->kind != ObjectKind::kPublicKey) return CKR_KEY_TYPE_INCONSISTENT;
+  Pkey pub = public_key_of(certificate(c, source_certificate(*ref)));
+  s.verify.emplace(VerifyOperation{mech->mechanism, MessageInput(mech->mechanism), std::move(pub), false});
+  return CKR_OK;
+}
+
+CK_RV Module::verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len) {
+  Session& s = session(h);
+  if (!s.verify) return CKR_OPERATION_NOT_INITIALIZED;
+  VerifyOperation op = std::move(*s.verify);
+  s.verify.reset();
+  if ((data == nullptr && len > 0) || sig == nullptr) return CKR_ARGUMENTS_BAD;
+  if (op.multipart) return CKR_OPERATION_ACTIVE;
+  if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
+  op.input.update(ByteView(data, len));
+  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK : CKR_SIGNATURE_INVALID;
+}
+
+CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
+  Session& s = session(h);
+  if (!s.verify) return CKR_OPERATION_NOT_INITIALIZED;
+  if (data == nullptr && len > 0) {
+    s.verify.reset();
+    return CKR_ARGUMENTS_BAD;
+  }
+  s.verify->multipart = true;
+  s.verify->input.update(ByteView(data, len));
+  return CKR_OK;
+}
+
+CK_RV Module::verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len) {
+  Session& s = session(h);
+  if (!s.verify) return CKR_OPERATION_NOT_INITIALIZED;
+  VerifyOperation op = std::move(*s.verify);
+  s.verify.reset();
+  if (sig == nullptr) return CKR_ARGUMENTS_BAD;
+  if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
+  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK : CKR_SIGNATURE_INVALID;
+}
+
+}  // namespace jpki::pkcs11

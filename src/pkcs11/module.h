@@ -1,0 +1,106 @@
+// The module's state between C_Initialize and C_Finalize: slots, sessions,
+// logins and operations. Entry points (entry_points.cpp) hold the module lock
+// while calling in here, and turn exceptions into CKR_ codes.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "pkcs11/certificate_facts.h"
+#include "pkcs11/mechanisms.h"
+#include "pkcs11/objects.h"
+#include "pkcs11/slots.h"
+
+namespace jpki::pkcs11 {
+
+using ReaderProviderFactory = std::function<std::unique_ptr<transport::ReaderProvider>()>;
+// For in-process tests only (not exported from the .so): where readers come from.
+void set_reader_provider_factory(ReaderProviderFactory factory);
+
+struct SignOperation {
+  CK_MECHANISM_TYPE mechanism = 0;
+  ObjectRef key{};
+  MessageInput input;
+  bool multipart = false;
+  bool needs_context_login = false;
+  bool context_login_done = false;
+};
+
+struct VerifyOperation {
+  CK_MECHANISM_TYPE mechanism = 0;
+  MessageInput input;
+  Pkey key;
+  bool multipart = false;
+};
+
+struct Session {
+  CK_SLOT_ID slot = 0;
+  card::KeyKind token = card::KeyKind::kAuth;
+  ReaderEntry* reader = nullptr;
+  std::uint64_t generation = 0;
+  CK_FLAGS flags = 0;
+  std::optional<std::vector<CK_OBJECT_HANDLE>> found;  // active C_FindObjects
+  std::size_t found_pos = 0;
+  std::optional<SignOperation> sign;
+  std::optional<VerifyOperation> verify;
+};
+
+class Module {
+ public:
+  Module();
+
+  CK_RV get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
+  CK_RV get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
+  CK_RV get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info);
+  CK_RV get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count);
+  CK_RV get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info);
+  CK_RV open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR handle);
+  CK_RV close_session(CK_SESSION_HANDLE h);
+  CK_RV close_all_sessions(CK_SLOT_ID id);
+  CK_RV get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info);
+  CK_RV login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len);
+  CK_RV logout(CK_SESSION_HANDLE h);
+  CK_RV set_pin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
+                CK_ULONG new_len);
+  CK_RV find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
+  CK_RV find_objects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count);
+  CK_RV find_objects_final(CK_SESSION_HANDLE h);
+  CK_RV get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
+  CK_RV sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key);
+  CK_RV sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
+  CK_RV sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len);
+  CK_RV sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
+  CK_RV verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key);
+  CK_RV verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len);
+  CK_RV verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len);
+  CK_RV verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len);
+  // Non-blocking part of C_WaitForSlotEvent: a slot whose token changed since the last call.
+  std::optional<CK_SLOT_ID> poll_slot_event();
+  transport::ReaderProvider& provider() { return slots_.provider(); }
+
+ private:
+  Session& session(CK_SESSION_HANDLE h);
+  InsertedCard& card_of(Session& s);
+  InsertedCard& card_in_slot(CK_SLOT_ID id, card::KeyKind* token = nullptr);
+  void close_sessions_of(const std::vector<std::uint64_t>& generations);
+  bool visible(const Session& s, ObjectRef ref);
+  Bytes certificate(InsertedCard& c, card::CertKind which);
+  // Runs a card operation; maps resets and removals. `retry` repeats it once
+  // after a reset (only for operations that carry no PIN and need no login).
+  template <typename F>
+  auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
+  CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
+
+  SlotTable slots_;
+  std::map<CK_SESSION_HANDLE, Session> sessions_;
+  CK_SESSION_HANDLE next_session_ = 1;
+  std::map<CK_SLOT_ID, std::uint64_t> last_events_;
+  ObjectSettings settings_;
+};
+
+}  // namespace jpki::pkcs11
