@@ -1,0 +1,201 @@
+#include "p11_client.h"
+
+#include <dlfcn.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+namespace jpki::test {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr) throw std::runtime_error(std::string(name) + " is not set: run inside tests/testbed/testbed.sh");
+  return v;
+}
+
+std::string run(const std::string& cmd) {
+  std::unique_ptr<FILE, decltype(&pclose)> p(popen(cmd.c_str(), "r"), pclose);
+  if (!p) throw std::runtime_error("popen " + cmd);
+  std::string out;
+  std::array<char, 256> buf{};
+  while (std::fgets(buf.data(), buf.size(), p.get()) != nullptr) out += buf.data();
+  return out;
+}
+
+}  // namespace
+
+CK_FUNCTION_LIST* module() {
+  static CK_FUNCTION_LIST* list = [] {
+    void* h = dlopen(env("JPKI_PKCS11_MODULE").c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) throw std::runtime_error(dlerror());
+    auto* get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(h, "C_GetFunctionList"));  // NOLINT
+    if (get == nullptr) throw std::runtime_error("no C_GetFunctionList");
+    CK_FUNCTION_LIST* l = nullptr;
+    if (get(&l) != CKR_OK) throw std::runtime_error("C_GetFunctionList failed");
+    return l;
+  }();
+  return list;
+}
+
+int card_tries(const std::string& which) {
+  const std::string json = run("'" + env("JPKI_SIM_BIN") + "' state --state '" + env("JPKI_SIM_STATE") + "'");
+  const std::string key = "\"" + which + "_tries_left\": ";
+  const auto pos = json.find(key);
+  if (pos == std::string::npos) throw std::runtime_error("jpki-sim state: " + json);
+  return std::stoi(json.substr(pos + key.size()));
+}
+
+std::size_t card_apdus() {
+  std::ifstream in(env("JPKI_SIM_LOG"));
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) if (line.rfind("C:", 0) == 0) ++n;
+  return n;
+}
+
+void unblock_card() {
+  run("'" + env("JPKI_SIM_BIN") + "' ctl --control '" + env("JPKI_SIM_CONTROL") + "' unblock");
+}
+
+std::string auth_pin() { return env("JPKI_AUTH_PIN"); }
+std::string sign_pin() { return env("JPKI_SIGN_PIN"); }
+
+Bytes bytes_of(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+void P11Test::SetUp() {
+  CK_C_INITIALIZE_ARGS args{};
+  args.flags = CKF_OS_LOCKING_OK;
+  ASSERT_EQ(f()->C_Initialize(&args), CKR_OK);
+  CK_ULONG n = 0;
+  ASSERT_EQ(f()->C_GetSlotList(CK_TRUE, nullptr, &n), CKR_OK);
+  std::vector<CK_SLOT_ID> slots(n);
+  ASSERT_EQ(f()->C_GetSlotList(CK_TRUE, slots.data(), &n), CKR_OK);
+  ASSERT_EQ(n, 2u) << "the test bed's virtual card gives exactly two slots";
+  auth_slot_ = slots[0];
+  sign_slot_ = slots[1];
+}
+
+void P11Test::TearDown() { f()->C_Finalize(nullptr); }
+
+CK_SESSION_HANDLE P11Test::open(CK_SLOT_ID slot, bool rw) {
+  CK_SESSION_HANDLE s = 0;
+  const CK_FLAGS flags = CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0);
+  EXPECT_EQ(f()->C_OpenSession(slot, flags, nullptr, nullptr, &s), CKR_OK);
+  return s;
+}
+
+CK_RV P11Test::login(CK_SESSION_HANDLE s, const std::string& pin, CK_USER_TYPE user) {
+  Bytes p = bytes_of(pin);
+  return f()->C_Login(s, user, p.data(), p.size());
+}
+
+std::vector<CK_OBJECT_HANDLE> P11Test::find(CK_SESSION_HANDLE s, std::optional<CK_OBJECT_CLASS> cls,
+                                            std::optional<unsigned char> id) {
+  std::vector<CK_ATTRIBUTE> tmpl;
+  CK_OBJECT_CLASS c = cls.value_or(0);
+  unsigned char i = id.value_or(0);
+  if (cls) tmpl.push_back({CKA_CLASS, &c, sizeof c});
+  if (id) tmpl.push_back({CKA_ID, &i, 1});
+  EXPECT_EQ(f()->C_FindObjectsInit(s, tmpl.data(), tmpl.size()), CKR_OK);
+  std::vector<CK_OBJECT_HANDLE> out(32);
+  CK_ULONG n = 0;
+  EXPECT_EQ(f()->C_FindObjects(s, out.data(), out.size(), &n), CKR_OK);
+  EXPECT_EQ(f()->C_FindObjectsFinal(s), CKR_OK);
+  out.resize(n);
+  return out;
+}
+
+std::optional<CK_OBJECT_HANDLE> P11Test::find_one(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, unsigned char id) {
+  const auto all = find(s, cls, id);
+  if (all.size() != 1) return std::nullopt;
+  return all[0];
+}
+
+Bytes P11Test::attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) {
+  CK_ATTRIBUTE a{type, nullptr, 0};
+  EXPECT_EQ(f()->C_GetAttributeValue(s, o, &a, 1), CKR_OK) << "attribute 0x" << std::hex << type;
+  if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION) return {};
+  Bytes v(a.ulValueLen);
+  a.pValue = v.data();
+  EXPECT_EQ(f()->C_GetAttributeValue(s, o, &a, 1), CKR_OK);
+  v.resize(a.ulValueLen);
+  return v;
+}
+
+CK_ULONG P11Test::ulong_attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) {
+  CK_ULONG v = 0;
+  CK_ATTRIBUTE a{type, &v, sizeof v};
+  EXPECT_EQ(f()->C_GetAttributeValue(s, o, &a, 1), CKR_OK);
+  return v;
+}
+
+bool P11Test::bool_attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) {
+  CK_BBOOL v = CK_FALSE;
+  CK_ATTRIBUTE a{type, &v, sizeof v};
+  EXPECT_EQ(f()->C_GetAttributeValue(s, o, &a, 1), CKR_OK);
+  return v == CK_TRUE;
+}
+
+CK_FLAGS P11Test::token_flags(CK_SLOT_ID slot) {
+  CK_TOKEN_INFO info{};
+  EXPECT_EQ(f()->C_GetTokenInfo(slot, &info), CKR_OK);
+  return info.flags;
+}
+
+CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE key, const Bytes& data, Bytes& sig,
+                    const std::string& context_pin) {
+  CK_MECHANISM m{mech, nullptr, 0};
+  CK_RV rv = f()->C_SignInit(s, &m, key);
+  if (rv != CKR_OK) return rv;
+  if (!context_pin.empty()) {
+    rv = login(s, context_pin, CKU_CONTEXT_SPECIFIC);
+    if (rv != CKR_OK) return rv;
+  }
+  sig.assign(512, 0);
+  CK_ULONG len = sig.size();
+  Bytes in = data;
+  rv = f()->C_Sign(s, in.data(), in.size(), sig.data(), &len);
+  sig.resize(rv == CKR_OK ? len : 0);
+  return rv;
+}
+
+bool openssl_verify(const Bytes& cert_der, const std::string& md_name, const Bytes& data, const Bytes& sig) {
+  const unsigned char* p = cert_der.data();
+  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())), X509_free);
+  if (!x) return false;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(x.get()), EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key.get(), nullptr),
+                                                                  EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return false;
+  EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING);
+  Bytes tbs = data;
+  if (!md_name.empty()) {
+    const EVP_MD* md = EVP_get_digestbyname(md_name.c_str());
+    Bytes hash(EVP_MAX_MD_SIZE);
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), hash.data(), &len, md, nullptr);
+    hash.resize(len);
+    EVP_PKEY_CTX_set_signature_md(ctx.get(), md);
+    tbs = hash;
+  }
+  return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), tbs.data(), tbs.size()) == 1;
+}
+
+Bytes digest_info_sha256(const Bytes& data) {
+  Bytes out = {0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+               0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+  Bytes hash(32);
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), hash.data(), &len, EVP_sha256(), nullptr);
+  out.insert(out.end(), hash.begin(), hash.end());
+  return out;
+}
+
+}  // namespace jpki::test

@@ -1,0 +1,81 @@
+// Several threads signing at once, and PIN changes.
+#include <atomic>
+#include <thread>
+
+#include "p11_client.h"
+
+namespace jpki::test {
+namespace {
+
+using Threads = P11Test;
+
+TEST_F(Threads, FourThreadsSignConcurrently) {
+  const CK_SESSION_HANDLE first = open(auth_slot());
+  ASSERT_EQ(login(first, auth_pin()), CKR_OK);
+  const auto key = find_one(first, CKO_PRIVATE_KEY, 1);
+  const Bytes cert = attribute(first, find_one(first, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
+  ASSERT_TRUE(key);
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      CK_SESSION_HANDLE s = 0;
+      if (f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &s) != CKR_OK) return;
+      for (int i = 0; i < 10; ++i) {
+        const Bytes msg = bytes_of("thread " + std::to_string(t) + " message " + std::to_string(i));
+        Bytes sig;
+        if (sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig) == CKR_OK && openssl_verify(cert, "SHA256", msg, sig)) ++good;
+      }
+      f()->C_CloseSession(s);
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(good.load(), 40);
+}
+
+using SetPin = P11Test;
+
+TEST_F(SetPin, ChangeAuthPinAndBack) {
+  const CK_SESSION_HANDLE s = open(auth_slot(), true);
+  Bytes old_pin = bytes_of(auth_pin());
+  Bytes new_pin = bytes_of("5678");
+  ASSERT_EQ(f()->C_SetPIN(s, old_pin.data(), old_pin.size(), new_pin.data(), new_pin.size()), CKR_OK);
+  EXPECT_EQ(login(s, auth_pin()), CKR_PIN_INCORRECT);
+  EXPECT_EQ(card_tries("auth"), 2);
+  ASSERT_EQ(login(s, "5678"), CKR_OK);
+  ASSERT_EQ(f()->C_SetPIN(s, new_pin.data(), new_pin.size(), old_pin.data(), old_pin.size()), CKR_OK);
+  ASSERT_EQ(f()->C_Logout(s), CKR_OK);
+  EXPECT_EQ(login(s, auth_pin()), CKR_OK);
+  EXPECT_EQ(card_tries("auth"), 3);
+}
+
+TEST_F(SetPin, ChangeSignPinAndBack) {
+  const CK_SESSION_HANDLE s = open(sign_slot(), true);
+  Bytes old_pin = bytes_of(sign_pin());
+  Bytes new_pin = bytes_of("NEWPASS2026");
+  ASSERT_EQ(f()->C_SetPIN(s, old_pin.data(), old_pin.size(), new_pin.data(), new_pin.size()), CKR_OK);
+  ASSERT_EQ(f()->C_SetPIN(s, new_pin.data(), new_pin.size(), old_pin.data(), old_pin.size()), CKR_OK);
+  EXPECT_EQ(login(s, sign_pin()), CKR_OK);
+  EXPECT_EQ(card_tries("sign"), 5);
+}
+
+TEST_F(SetPin, WrongOldPinCostsOneTryMalformedNewPinNothing) {
+  const CK_SESSION_HANDLE s = open(auth_slot(), true);
+  Bytes wrong = bytes_of("0000");
+  Bytes good = bytes_of(auth_pin());
+  Bytes next = bytes_of("4321");
+  EXPECT_EQ(f()->C_SetPIN(s, wrong.data(), wrong.size(), next.data(), next.size()), CKR_PIN_INCORRECT);
+  EXPECT_EQ(card_tries("auth"), 2);
+  const std::size_t apdus = card_apdus();
+  Bytes bad_new = bytes_of("12a4");
+  Bytes short_new = bytes_of("12");
+  EXPECT_EQ(f()->C_SetPIN(s, good.data(), good.size(), bad_new.data(), bad_new.size()), CKR_PIN_INVALID);
+  EXPECT_EQ(f()->C_SetPIN(s, good.data(), good.size(), short_new.data(), short_new.size()), CKR_PIN_LEN_RANGE);
+  EXPECT_EQ(card_apdus(), apdus);
+  EXPECT_EQ(card_tries("auth"), 2);
+  EXPECT_EQ(login(s, auth_pin()), CKR_OK);
+  EXPECT_EQ(card_tries("auth"), 3);
+}
+
+}  // namespace
+}  // namespace jpki::test
