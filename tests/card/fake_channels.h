@@ -1,0 +1,66 @@
+// CardChannels for driver tests: a scripted one (exact APDUs in, canned
+// answers out) and one over the in-process virtual card.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <utility>
+
+#include "sim/virtual_card.h"
+#include "transport/card_channel.h"
+
+namespace jpki::test {
+
+class ScriptedChannel final : public transport::CardChannel {
+ public:
+  // Expect `command` (hex) and answer `response` (hex).
+  void expect(const std::string& command, const std::string& response) {
+    script_.emplace_back(from_hex(command), from_hex(response));
+  }
+  Bytes transmit(ByteView command) override {
+    if (script_.empty()) {
+      ADD_FAILURE() << "unexpected APDU " << to_hex(command);
+      return from_hex("6F 00");
+    }
+    auto [want, answer] = script_.front();
+    script_.pop_front();
+    EXPECT_EQ(to_hex(command), to_hex(want));
+    return answer;
+  }
+  void begin_transaction() override { ++transactions; }
+  void end_transaction() noexcept override {}
+  void reconnect() override {}
+  [[nodiscard]] std::size_t max_response_size() const override { return max_response; }
+  [[nodiscard]] Bytes atr() const override { return {}; }
+  [[nodiscard]] std::string reader_name() const override { return "scripted"; }
+  [[nodiscard]] bool done() const { return script_.empty(); }
+
+  int transactions = 0;
+  std::size_t max_response = 258;
+
+ private:
+  std::deque<std::pair<Bytes, Bytes>> script_;
+};
+
+class SimChannel final : public transport::CardChannel {
+ public:
+  explicit SimChannel(const std::filesystem::path& state, bool extended = true)
+      : card_(state, sim::CardOptions{from_hex("3B E0 00 FF 81 31 FE 45 14"), extended}), extended_(extended) {}
+  Bytes transmit(ByteView command) override { return card_.process(command); }
+  void begin_transaction() override {}
+  void end_transaction() noexcept override {}
+  void reconnect() override { card_.reset(); }
+  [[nodiscard]] std::size_t max_response_size() const override { return extended_ ? 65538 : 258; }
+  [[nodiscard]] Bytes atr() const override { return card_.atr(); }
+  [[nodiscard]] std::string reader_name() const override { return "in-process"; }
+  sim::VirtualCard& card() { return card_; }
+
+ private:
+  sim::VirtualCard card_;
+  bool extended_;
+};
+
+}  // namespace jpki::test

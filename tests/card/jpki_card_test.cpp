@@ -1,0 +1,225 @@
+// The card driver: exact APDU sequences (scripted card) and whole flows
+// against the in-process virtual card.
+#include <openssl/x509.h>
+
+#include <filesystem>
+
+#include "card/der_length.h"
+#include "card/jpki_card.h"
+#include "card/pin_policy.h"
+#include "fake_channels.h"
+#include "sim/card_state.h"
+
+namespace jpki::card {
+namespace {
+
+namespace fs = std::filesystem;
+using test::ScriptedChannel;
+using test::SimChannel;
+
+const char* kSelectAp = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
+
+// ---- exact sequences -------------------------------------------------------
+
+TEST(CardScripted, DetectIsThreeApdus) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 06", "90 00");
+  std::string info = to_hex(as_bytes("JPKIAPICCTOKEN2                 ")) + " " +
+                     to_hex(Bytes(48, 0x30)) + " " + to_hex(as_bytes("0000000020500003")) + " " + to_hex(Bytes(64, 0));
+  ch.expect("00 B0 00 00 A0", info + " 90 00");
+  JpkiCard card(ch);
+  const TokenInfo t = card.detect();
+  EXPECT_EQ(t.token_name, "JPKIAPICCTOKEN2");
+  EXPECT_EQ(t.serial, "0000000020500003");
+  EXPECT_EQ(card.apdu_count(), 3u);
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardScripted, NotAJpkiCard) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "6A 82");
+  JpkiCard card(ch);
+  try {
+    card.detect();
+    FAIL() << "detected a card without the applet";
+  } catch (const CardError& e) {
+    EXPECT_EQ(e.kind(), CardErrorKind::kNotJpki);
+  }
+}
+
+TEST(CardScripted, LockedPinSendsNoVerify) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 18", "90 00");
+  ch.expect("00 20 00 80", "63 C0");
+  JpkiCard card(ch);
+  try {
+    card.verify(KeyKind::kAuth, SecureString("1234"));
+    FAIL();
+  } catch (const CardError& e) {
+    EXPECT_EQ(e.kind(), CardErrorKind::kPinLocked);
+  }
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardScripted, WrongPinReportsTriesAndIsNotRepeated) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 1B", "90 00");
+  ch.expect("00 20 00 80", "63 C5");
+  ch.expect("00 20 00 80 08 41 42 43 44 45 46 31 32", "63 C4");
+  std::vector<std::string> trace;
+  JpkiCard card(ch, {}, [&](ByteView c, ByteView r) { trace.push_back(to_hex(c) + " / " + to_hex(r)); });
+  try {
+    card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+    FAIL();
+  } catch (const CardError& e) {
+    EXPECT_EQ(e.kind(), CardErrorKind::kPinIncorrect);
+    EXPECT_EQ(e.tries_left(), 4);
+  }
+  EXPECT_TRUE(ch.done());
+  for (const auto& line : trace) EXPECT_EQ(line.find("41 42 43"), std::string::npos) << "PIN in trace: " << line;
+}
+
+TEST(CardScripted, GetResponseAndWrongLe) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 17", "90 00");
+  Bytes di(51, 0x11);
+  ch.expect("80 2A 00 80 33 " + to_hex(di) + " 00", "61 80");
+  ch.expect("00 C0 00 00 80", to_hex(Bytes(128, 0xAA)) + " 61 80");
+  ch.expect("00 C0 00 00 80", to_hex(Bytes(128, 0xBB)) + " 90 00");
+  JpkiCard card(ch);
+  const Bytes sig = card.sign(KeyKind::kAuth, di);
+  ASSERT_EQ(sig.size(), 256u);
+  EXPECT_EQ(sig[0], 0xAA);
+  EXPECT_EQ(sig[255], 0xBB);
+
+  ScriptedChannel ch2;
+  ch2.expect(kSelectAp, "90 00");
+  ch2.expect("00 A4 02 0C 02 00 18", "90 00");
+  ch2.expect("00 20 00 80", "6C 00");
+  ch2.expect("00 20 00 80 00", "63 C3");
+  JpkiCard card2(ch2);
+  EXPECT_EQ(card2.pin_status(KeyKind::kAuth).tries_left, 3);
+}
+
+TEST(CardScripted, EndlessGetResponseStops) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 18", "90 00");
+  ch.expect("00 20 00 80", "61 01");
+  for (int i = 0; i < 64; ++i) ch.expect("00 C0 00 00 01", "00 61 01");
+  JpkiCard card(ch);
+  try {
+    card.pin_status(KeyKind::kAuth);
+    FAIL();
+  } catch (const CardError& e) {
+    EXPECT_EQ(e.kind(), CardErrorKind::kBadResponse);
+  }
+}
+
+TEST(CardScripted, CertificateLengthPastTheFileIsRejected) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 0A", "90 00");
+  ch.expect("00 B0 00 00 00", "30 82 05 00 " + to_hex(Bytes(252, 0x01)) + " 90 00");
+  ch.expect("00 B0 01 00 00", "6B 00");
+  JpkiCard card(ch);
+  try {
+    card.read_certificate(CertKind::kAuth);
+    FAIL();
+  } catch (const CardError& e) {
+    EXPECT_EQ(e.kind(), CardErrorKind::kBadResponse);
+  }
+}
+
+TEST(CardScripted, ResponseWithoutStatusWordIsRejected) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90");
+  JpkiCard card(ch);
+  EXPECT_THROW(card.detect(), CardError);
+}
+
+TEST(PinPolicy, Shapes) {
+  auto check = [](KeyKind k, std::string pin) { return check_pin_shape(k, pin); };
+  EXPECT_EQ(check(KeyKind::kAuth, "1234"), PinShape::kOk);
+  EXPECT_EQ(check(KeyKind::kAuth, "123"), PinShape::kLengthOutOfRange);
+  EXPECT_EQ(check(KeyKind::kAuth, "12345"), PinShape::kLengthOutOfRange);
+  EXPECT_EQ(check(KeyKind::kAuth, "12a4"), PinShape::kInvalidCharacters);
+  EXPECT_EQ(check(KeyKind::kSign, "ABC123"), PinShape::kOk);
+  EXPECT_EQ(check(KeyKind::kSign, "ABC12"), PinShape::kLengthOutOfRange);
+  EXPECT_EQ(check(KeyKind::kSign, std::string(17, 'A')), PinShape::kLengthOutOfRange);
+  EXPECT_EQ(check(KeyKind::kSign, "ABC-123"), PinShape::kInvalidCharacters);
+  std::string lower = "abcdef12";
+  EXPECT_EQ(check_pin_shape(KeyKind::kSign, lower), PinShape::kOk);
+  EXPECT_EQ(lower, "ABCDEF12");
+}
+
+TEST(DerLength, Headers) {
+  EXPECT_EQ(der_sequence_length(from_hex("30 82 04 D2")), 0x4D2u + 4);
+  EXPECT_EQ(der_sequence_length(from_hex("30 81 80")), 0x80u + 3);
+  EXPECT_EQ(der_sequence_length(from_hex("30 10")), 0x12u);
+  EXPECT_FALSE(der_sequence_length(from_hex("31 82 04 D2")));
+  EXPECT_FALSE(der_sequence_length(from_hex("30 80")));
+  EXPECT_FALSE(der_sequence_length(from_hex("30 85 01 02 03 04 05")));
+  EXPECT_FALSE(der_sequence_length(from_hex("30 82 04")));
+  EXPECT_FALSE(der_sequence_length(from_hex("FF FF FF FF")));
+}
+
+// ---- against the virtual card ---------------------------------------------
+
+class CardOnSim : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("jpki-card-test-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    sim::create_card(dir_, sim::InitOptions{});
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (ch_) ch_->card().unblock();
+  }
+  std::unique_ptr<SimChannel> ch_;
+  static fs::path dir_;
+};
+fs::path CardOnSim::dir_;
+
+TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
+  for (bool extended : {true, false}) {
+    ch_ = std::make_unique<SimChannel>(dir_, extended);
+    JpkiCard card(*ch_);
+    card.detect();
+    for (CertKind k : {CertKind::kAuth, CertKind::kAuthCa, CertKind::kSignCa}) {
+      const std::uint64_t before = card.apdu_count();
+      const Bytes der = card.read_certificate(k);
+      const unsigned char* p = der.data();
+      std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+      EXPECT_TRUE(x) << "certificate parses";
+      EXPECT_EQ(p, der.data() + der.size()) << "exactly the DER object";
+      if (extended) {
+        EXPECT_EQ(card.apdu_count() - before, 2u) << "SELECT + one extended READ";
+      }
+    }
+    EXPECT_THROW(card.read_certificate(CertKind::kSign), CardError);
+    card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+    EXPECT_GT(card.read_certificate(CertKind::kSign).size(), 500u);
+  }
+}
+
+TEST_F(CardOnSim, SignAndChangePin) {
+  ch_ = std::make_unique<SimChannel>(dir_);
+  JpkiCard card(*ch_);
+  card.detect();
+  EXPECT_EQ(card.pin_status(KeyKind::kAuth).tries_left, 3);
+  card.verify(KeyKind::kAuth, SecureString("1234"));
+  EXPECT_EQ(card.sign(KeyKind::kAuth, Bytes(51, 1)).size(), 256u);
+  card.change_pin(KeyKind::kAuth, SecureString("1234"), SecureString("4321"));
+  card.change_pin(KeyKind::kAuth, SecureString("4321"), SecureString("1234"));
+  card.logout();
+  EXPECT_THROW(card.sign(KeyKind::kAuth, Bytes(51, 1)), CardError) << "logout drops the card's state";
+}
+
+}  // namespace
+}  // namespace jpki::card
