@@ -158,24 +158,29 @@ Bytes JpkiCard::read_certificate(CertKind which) {
     }
     return r;
   };
-  // One extended READ BINARY takes the whole file where reader and card allow it.
-  Bytes data;
-  if (options_.try_extended_length && !extended_refused_ && channel_.max_response_size() > 258) {
-    const Response r = read(0, std::min<std::size_t>(channel_.max_response_size() - 2, apdu::kMaxExtendedLe), true);
-    if (r.ok()) {
-      data = r.data;
-    } else {
-      extended_refused_ = true;
-    }
-  }
-  if (data.empty()) {
-    const Response r = read(0, apdu::kMaxShortLe, false);
-    if (!r.ok()) unexpected("READ BINARY", r.sw);
-    data = r.data;
-  }
+  // A short read gives the DER header (and the first 256 bytes); the rest comes
+  // in one extended READ BINARY where reader and card take it, else in 256-byte reads.
+  const Response first = read(0, apdu::kMaxShortLe, false);
+  if (!first.ok()) unexpected("READ BINARY", first.sw);
+  Bytes data = first.data;
   const auto total = der_sequence_length(data);
   if (!total || *total > kMaxCertificateSize) {
     throw CardError(CardErrorKind::kBadResponse, "certificate EF does not hold a DER certificate");
+  }
+  const std::size_t max_extended = channel_.max_response_size() > 2 ? channel_.max_response_size() - 2 : 0;
+  if (data.size() < *total && options_.try_extended_length && !extended_refused_ &&
+      *total - data.size() > apdu::kMaxShortLe && *total - data.size() <= max_extended) {
+    try {
+      const Response r = read(data.size(), *total - data.size(), true);
+      if (r.ok() && !r.data.empty()) {
+        data.insert(data.end(), r.data.begin(), r.data.end());
+      } else {
+        extended_refused_ = true;  // e.g. 6700: the card wants short APDUs
+      }
+    } catch (const transport::TransportError& e) {
+      if (e.kind() != transport::ErrorKind::kCommunication) throw;
+      extended_refused_ = true;  // the reader could not carry it
+    }
   }
   while (data.size() < *total) {
     const std::size_t want = std::min<std::size_t>(apdu::kMaxShortLe, *total - data.size());

@@ -2,6 +2,7 @@
 
 #include <PCSC/reader.h>
 
+#include <algorithm>
 #include <array>
 
 namespace jpki::transport {
@@ -26,11 +27,14 @@ void PcscChannel::read_status() {
   }
   // Extended APDUs need the reader's say-so; pcsc-lite reports its buffer size
   // through SCARD_ATTR_MAXINPUT for readers that support it.
+  // When it does not say, assume extended APDUs may pass: the card driver
+  // falls back to short ones for good at the first refusal.
   std::array<BYTE, 4> attr{};
   DWORD attr_len = attr.size();
+  max_response_ = 65538;
   if (SCardGetAttrib(card_, SCARD_ATTR_MAXINPUT, attr.data(), &attr_len) == SCARD_S_SUCCESS && attr_len == 4) {
     const std::size_t v = attr[0] | (attr[1] << 8) | (attr[2] << 16) | (static_cast<std::size_t>(attr[3]) << 24);
-    if (v > 258) max_response_ = v;
+    if (v >= 5) max_response_ = std::min<std::size_t>(v, 65538);
   }
 }
 

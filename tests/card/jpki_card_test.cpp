@@ -135,6 +135,32 @@ TEST(CardScripted, CertificateLengthPastTheFileIsRejected) {
   }
 }
 
+TEST(CardScripted, ExtendedReadRefusedFallsBackToShortReads) {
+  ScriptedChannel ch;
+  ch.max_response = 65538;
+  const std::string head = "30 82 03 FC " + to_hex(Bytes(252, 0x01));  // a 1024-byte DER object
+  const std::string chunk = to_hex(Bytes(256, 0x02)) + " 90 00";
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 0B", "90 00");
+  ch.expect("00 B0 00 00 00", head + " 90 00");
+  ch.expect("00 B0 01 00 00 03 00", "67 00");
+  ch.expect("00 B0 01 00 00", chunk);
+  ch.expect("00 B0 02 00 00", chunk);
+  ch.expect("00 B0 03 00 00", chunk);
+  JpkiCard card(ch);
+  const Bytes der = card.read_certificate(CertKind::kAuthCa);
+  EXPECT_EQ(der.size(), 1024u);
+  EXPECT_EQ(der.back(), 0x02);
+  // Refused once: the next certificate is read with short APDUs only.
+  ch.expect("00 A4 02 0C 02 00 0B", "90 00");
+  ch.expect("00 B0 00 00 00", head + " 90 00");
+  ch.expect("00 B0 01 00 00", chunk);
+  ch.expect("00 B0 02 00 00", chunk);
+  ch.expect("00 B0 03 00 00", chunk);
+  EXPECT_EQ(card.read_certificate(CertKind::kAuthCa).size(), 1024u);
+  EXPECT_TRUE(ch.done());
+}
+
 TEST(CardScripted, ResponseWithoutStatusWordIsRejected) {
   ScriptedChannel ch;
   ch.expect(kSelectAp, "90");
@@ -199,7 +225,7 @@ TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
       EXPECT_TRUE(x) << "certificate parses";
       EXPECT_EQ(p, der.data() + der.size()) << "exactly the DER object";
       if (extended) {
-        EXPECT_EQ(card.apdu_count() - before, 2u) << "SELECT + one extended READ";
+        EXPECT_EQ(card.apdu_count() - before, 3u) << "SELECT, a short READ for the header, one extended READ";
       }
     }
     EXPECT_THROW(card.read_certificate(CertKind::kSign), CardError);
