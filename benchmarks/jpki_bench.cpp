@@ -221,7 +221,7 @@ int run(const Config& cfg) {
     r.push_back(measure(cfg, cfg.reps, [&] { sign_login_cert_sign(m, cfg); }));
     r.push_back(measure(cfg, 1, [&] { signatures(m, cfg, 100); }));
     try {
-      rss[name] = signatures(m, cfg, cfg.rss_signatures);
+      if (cfg.rss_signatures > 0) rss[name] = signatures(m, cfg, cfg.rss_signatures);
     } catch (const std::exception& e) {
       std::cerr << name << ": RSS run failed: " << e.what() << "\n";
       rss[name] = -1;
@@ -244,9 +244,12 @@ int run(const Config& cfg) {
     }
     std::printf("\n");
   }
-  std::printf("\nResident memory growth over %d signatures:", cfg.rss_signatures);
-  for (const auto& [name, path] : cfg.modules) std::printf(" %s %ld KiB;", name.c_str(), rss[name]);
-  std::printf("\n");
+  if (cfg.rss_signatures > 0) {
+    std::printf("\nResident memory growth over %d signatures:", cfg.rss_signatures);
+    for (const auto& [name, path] : cfg.modules) std::printf(" %s %ld KiB;", name.c_str(), rss[name]);
+    std::printf("\n");
+  }
+  std::fflush(stdout);
   return 0;
 }
 

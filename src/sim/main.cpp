@@ -4,6 +4,8 @@
 //                  [--apdu-delay-ms N] [--byte-delay-us N] [--sign-delay-ms N]
 //   jpki-sim state --state DIR
 //   jpki-sim ctl   --control SOCKET remove | insert [--state DIR] | reset | unblock
+//   jpki-sim probe        (exit 0 when pcscd shows a card)
+//   jpki-sim reset-card   (reset the card as another PC/SC client would)
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
     if (a.command == "state") return cmd_state(a);
     if (a.command == "ctl") return cmd_ctl(a);
     if (a.command == "probe") return probe_pcscd();
+    if (a.command == "reset-card") return reset_card_as_another_process();
     throw std::invalid_argument("unknown command " + a.command);
   } catch (const std::exception& e) {
     std::cerr << "jpki-sim: " << e.what() << "\n";

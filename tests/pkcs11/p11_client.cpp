@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+#include <sys/wait.h>
 
 namespace jpki::test {
 namespace {
@@ -62,6 +63,14 @@ std::size_t card_apdus() {
 
 void unblock_card() {
   run("'" + env("JPKI_SIM_BIN") + "' ctl --control '" + env("JPKI_SIM_CONTROL") + "' unblock");
+}
+
+int sim(const std::string& args) {
+  std::string a = args;
+  const std::string key = "{control}";
+  if (const auto pos = a.find(key); pos != std::string::npos) a.replace(pos, key.size(), "'" + env("JPKI_SIM_CONTROL") + "'");
+  const int rc = std::system(("'" + env("JPKI_SIM_BIN") + "' " + a + " >/dev/null").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
 std::string auth_pin() { return env("JPKI_AUTH_PIN"); }

@@ -20,6 +20,8 @@ CK_FUNCTION_LIST* module();  // loaded once per process from $JPKI_PKCS11_MODULE
 int card_tries(const std::string& which);  // "auth" or "sign"
 std::size_t card_apdus();
 void unblock_card();                        // jpki-sim ctl unblock
+// Runs `jpki-sim ARGS` ("{control}" in ARGS becomes the control socket); returns the exit status.
+int sim(const std::string& args);
 
 std::string auth_pin();
 std::string sign_pin();
