@@ -46,6 +46,15 @@ CK_RV not_supported(const char* name) noexcept {
   return call(name, [](Module&) { return CKR_FUNCTION_NOT_SUPPORTED; });
 }
 
+// The card's objects are fixed: a valid session gets `rv`, an invalid one says so.
+CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
+  return call(name, [&](Module& m) {
+    CK_SESSION_INFO info{};
+    const CK_RV session_rv = m.get_session_info(s, &info);
+    return session_rv != CKR_OK ? session_rv : rv;
+  });
+}
+
 void pad(CK_UTF8CHAR* dst, std::size_t size, const char* s) {
   std::memset(dst, ' ', size);
   std::memcpy(dst, s, std::min(size, std::strlen(s)));
@@ -57,6 +66,7 @@ void pad(CK_UTF8CHAR* dst, std::size_t size, const char* s) {
 using jpki::pkcs11::call;
 using jpki::pkcs11::Module;
 using jpki::pkcs11::not_supported;
+using jpki::pkcs11::refuse_change;
 
 // Only these are visible outside the .so (with exports.map).
 #pragma GCC visibility push(default)
@@ -202,38 +212,21 @@ CK_RV C_Logout(CK_SESSION_HANDLE s) {
   return call("C_Logout", [&](Module& m) { return m.logout(s); });
 }
 
-// The card's objects are fixed: nothing can be created, changed or destroyed.
 CK_RV C_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-  return call("C_CreateObject", [&](Module& m) {
-    CK_SESSION_INFO info{};
-    const CK_RV rv = m.get_session_info(s, &info);
-    return rv != CKR_OK ? rv : CKR_TOKEN_WRITE_PROTECTED;
-  });
+  return refuse_change("C_CreateObject", s, CKR_TOKEN_WRITE_PROTECTED);
 }
 CK_RV C_CopyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-  return call("C_CopyObject", [&](Module& m) {
-    CK_SESSION_INFO info{};
-    const CK_RV rv = m.get_session_info(s, &info);
-    return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
-  });
+  return refuse_change("C_CopyObject", s, CKR_ACTION_PROHIBITED);
 }
 CK_RV C_DestroyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE) {
-  return call("C_DestroyObject", [&](Module& m) {
-    CK_SESSION_INFO info{};
-    const CK_RV rv = m.get_session_info(s, &info);
-    return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
-  });
+  return refuse_change("C_DestroyObject", s, CKR_ACTION_PROHIBITED);
 }
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE, CK_OBJECT_HANDLE, CK_ULONG_PTR) { return not_supported("C_GetObjectSize"); }
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
   return call("C_GetAttributeValue", [&](Module& m) { return m.get_attribute_value(s, o, t, n); });
 }
 CK_RV C_SetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG) {
-  return call("C_SetAttributeValue", [&](Module& m) {
-    CK_SESSION_INFO info{};
-    const CK_RV rv = m.get_session_info(s, &info);
-    return rv != CKR_OK ? rv : CKR_ACTION_PROHIBITED;
-  });
+  return refuse_change("C_SetAttributeValue", s, CKR_ACTION_PROHIBITED);
 }
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
   return call("C_FindObjectsInit", [&](Module& m) { return m.find_objects_init(s, t, n); });

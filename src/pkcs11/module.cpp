@@ -29,6 +29,17 @@ std::unique_ptr<transport::ReaderProvider> make_provider() {
   return std::make_unique<transport::PcscReaderProvider>(filter != nullptr ? filter : "");
 }
 
+// The two-call pattern: a length query, CKR_BUFFER_TOO_SMALL, or the copy.
+template <typename T>
+CK_RV copy_out(const std::vector<T>& items, T* list, CK_ULONG_PTR count) {
+  const CK_ULONG available = *count;
+  *count = items.size();
+  if (list == nullptr) return CKR_OK;
+  if (available < items.size()) return CKR_BUFFER_TOO_SMALL;
+  std::copy(items.begin(), items.end(), list);
+  return CKR_OK;
+}
+
 void pad(CK_UTF8CHAR* dst, std::size_t size, const std::string& s) {
   std::memset(dst, ' ', size);
   std::memcpy(dst, s.data(), std::min(size, s.size()));
@@ -149,17 +160,7 @@ CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULON
   close_sessions_of(slots_.refresh());
   const auto ids = slots_.slot_ids(token_present == CK_TRUE);
   if (last_events_.empty()) last_events_ = slots_.event_state();
-  if (list == nullptr) {
-    *count = ids.size();
-    return CKR_OK;
-  }
-  if (*count < ids.size()) {
-    *count = ids.size();
-    return CKR_BUFFER_TOO_SMALL;
-  }
-  std::copy(ids.begin(), ids.end(), list);
-  *count = ids.size();
-  return CKR_OK;
+  return copy_out(ids, list, count);
 }
 
 CK_RV Module::get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info) {
@@ -221,18 +222,7 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
 CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
   if (count == nullptr) return CKR_ARGUMENTS_BAD;
   card_in_slot(id);
-  const auto& mechs = signature_mechanisms();
-  if (list == nullptr) {
-    *count = mechs.size();
-    return CKR_OK;
-  }
-  if (*count < mechs.size()) {
-    *count = mechs.size();
-    return CKR_BUFFER_TOO_SMALL;
-  }
-  std::copy(mechs.begin(), mechs.end(), list);
-  *count = mechs.size();
-  return CKR_OK;
+  return copy_out(signature_mechanisms(), list, count);
 }
 
 CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {

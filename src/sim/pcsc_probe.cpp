@@ -7,55 +7,55 @@
 #include <vector>
 
 namespace jpki::sim {
+namespace {
 
-int probe_pcscd() {
+// Calls fn(context, reader name) for each reader until it returns true.
+template <typename F>
+bool for_each_reader(F&& fn) {
   SCARDCONTEXT ctx = 0;
-  if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx) != SCARD_S_SUCCESS) return 1;
+  if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx) != SCARD_S_SUCCESS) return false;
   DWORD len = 0;
-  int rc = 1;
+  bool done = false;
   if (SCardListReaders(ctx, nullptr, nullptr, &len) == SCARD_S_SUCCESS && len > 1) {
     std::vector<char> names(len);
     if (SCardListReaders(ctx, nullptr, names.data(), &len) == SCARD_S_SUCCESS) {
-      for (const char* p = names.data(); *p != '\0'; p += std::string(p).size() + 1) {
-        SCARD_READERSTATE st{};
-        st.szReader = p;
-        st.dwCurrentState = SCARD_STATE_UNAWARE;
-        if (SCardGetStatusChange(ctx, 0, &st, 1) == SCARD_S_SUCCESS && (st.dwEventState & SCARD_STATE_PRESENT) != 0) {
-          std::cout << p << "\n";
-          rc = 0;
-        }
-      }
+      for (const char* p = names.data(); *p != '\0' && !done; p += std::string(p).size() + 1) done = fn(ctx, p);
     }
   }
   SCardReleaseContext(ctx);
-  return rc;
+  return done;
+}
+
+}  // namespace
+
+int probe_pcscd() {
+  const bool found = for_each_reader([](SCARDCONTEXT ctx, const char* reader) {
+    SCARD_READERSTATE st{};
+    st.szReader = reader;
+    st.dwCurrentState = SCARD_STATE_UNAWARE;
+    if (SCardGetStatusChange(ctx, 0, &st, 1) != SCARD_S_SUCCESS || (st.dwEventState & SCARD_STATE_PRESENT) == 0) {
+      return false;
+    }
+    std::cout << reader << "\n";
+    return true;
+  });
+  return found ? 0 : 1;
 }
 
 int reset_card_as_another_process() {
-  SCARDCONTEXT ctx = 0;
-  if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx) != SCARD_S_SUCCESS) return 1;
-  DWORD len = 0;
-  int rc = 1;
-  if (SCardListReaders(ctx, nullptr, nullptr, &len) == SCARD_S_SUCCESS && len > 1) {
-    std::vector<char> names(len);
-    if (SCardListReaders(ctx, nullptr, names.data(), &len) == SCARD_S_SUCCESS) {
-      for (const char* p = names.data(); *p != '\0' && rc != 0; p += std::string(p).size() + 1) {
-        SCARDHANDLE card = 0;
-        DWORD proto = 0;
-        if (SCardConnect(ctx, p, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &proto) !=
-            SCARD_S_SUCCESS) {
-          continue;
-        }
-        if (SCardReconnect(card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &proto) ==
-            SCARD_S_SUCCESS) {
-          rc = 0;
-        }
-        SCardDisconnect(card, SCARD_LEAVE_CARD);
-      }
+  const bool done = for_each_reader([](SCARDCONTEXT ctx, const char* reader) {
+    SCARDHANDLE card = 0;
+    DWORD proto = 0;
+    if (SCardConnect(ctx, reader, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card, &proto) !=
+        SCARD_S_SUCCESS) {
+      return false;
     }
-  }
-  SCardReleaseContext(ctx);
-  return rc;
+    const bool ok = SCardReconnect(card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD,
+                                   &proto) == SCARD_S_SUCCESS;
+    SCardDisconnect(card, SCARD_LEAVE_CARD);
+    return ok;
+  });
+  return done ? 0 : 1;
 }
 
 }  // namespace jpki::sim

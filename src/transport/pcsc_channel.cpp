@@ -33,7 +33,8 @@ void PcscChannel::read_status() {
   DWORD attr_len = attr.size();
   max_response_ = 65538;
   if (SCardGetAttrib(card_, SCARD_ATTR_MAXINPUT, attr.data(), &attr_len) == SCARD_S_SUCCESS && attr_len == 4) {
-    const std::size_t v = attr[0] | (attr[1] << 8) | (attr[2] << 16) | (static_cast<std::size_t>(attr[3]) << 24);
+    std::size_t v = 0;
+    for (std::size_t i = 4; i-- > 0;) v = (v << 8) | attr[i];  // little-endian DWORD
     if (v >= 5) max_response_ = std::min<std::size_t>(v, 65538);
   }
 }

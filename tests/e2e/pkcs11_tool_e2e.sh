@@ -62,4 +62,18 @@ p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --change-pin --new-pin 5678 || f
 p11 "${auth[@]}" --login --pin 5678 -O >/dev/null || fail "new PIN does not work"
 p11 "${auth[@]}" --login --pin 5678 --change-pin --new-pin "$JPKI_AUTH_PIN" || fail "change-pin back"
 p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" -O >/dev/null || fail "old PIN does not work again"
+echo "== PINs never reach a log"
+export JPKI_PKCS11_DEBUG=$work/debug.log
+p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --sign --id 01 -m SHA256-RSA-PKCS -i "$work/doc" -o "$work/sig3" >/dev/null
+p11 "${sign[@]}" --login --pin "$JPKI_SIGN_PIN" --sign --id 02 -m SHA256-RSA-PKCS -i "$work/doc" -o "$work/sig4" >/dev/null
+p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --change-pin --new-pin 8642 >/dev/null
+p11 "${auth[@]}" --login --pin 8642 --change-pin --new-pin "$JPKI_AUTH_PIN" >/dev/null
+unset JPKI_PKCS11_DEBUG
+grep -q "C_Login -> CKR_OK" "$work/debug.log" || fail "the debug log was not written"
+hex() { printf '%s' "$1" | od -An -tx1 | tr 'a-f' 'A-F' | xargs; }
+for f in "$work/debug.log" "$JPKI_SIM_LOG"; do
+  for secret in "$JPKI_SIGN_PIN" "$(hex "$JPKI_AUTH_PIN")" "$(hex "$JPKI_SIGN_PIN")" "$(hex 8642)"; do
+    if grep -qF "$secret" "$f"; then fail "PIN bytes '$secret' found in $f"; fi
+  done
+done
 echo "PASS: pkcs11-tool end to end ($(apdus) APDUs)"

@@ -15,6 +15,9 @@
 // | C_FindObjectsInit                      | already finding             | OPERATION_ACTIVE             |
 // | C_SetPIN                               | read-only session           | SESSION_READ_ONLY            |
 // | output pointers                        | NULL                        | ARGUMENTS_BAD                |
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "p11_client.h"
 
 namespace jpki::test {
@@ -125,6 +128,30 @@ TEST_F(HostileSession, FinalizeWithOpenSessionsThenInitializeAgain) {
   const CK_SESSION_HANDLE again = open(auth_slot());
   ASSERT_EQ(f()->C_GetSessionInfo(again, &info), CKR_OK);
   EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION)) << "a new module instance starts logged out";
+}
+
+TEST_F(HostileSession, ForkedChildGetsAFreshModule) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  ASSERT_EQ(login(s, auth_pin()), CKR_OK);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // In the child the parent's module state is not ours: C_Initialize starts afresh.
+    CK_ULONG n = 0;
+    CK_SESSION_INFO info{};
+    int rc = 0;
+    if (f()->C_GetSessionInfo(s, &info) != CKR_CRYPTOKI_NOT_INITIALIZED) rc |= 1;
+    if (f()->C_Initialize(nullptr) != CKR_OK) rc |= 2;
+    if (f()->C_GetSlotList(CK_TRUE, nullptr, &n) != CKR_OK || n != 2) rc |= 4;
+    if (f()->C_GetSessionInfo(s, &info) != CKR_SESSION_HANDLE_INVALID) rc |= 8;
+    _exit(rc);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "bit mask of failed checks in the child";
+  CK_SESSION_INFO info{};
+  EXPECT_EQ(f()->C_GetSessionInfo(s, &info), CKR_OK) << "the parent's session is untouched";
 }
 
 TEST_F(HostileSession, WaitForSlotEventDoesNotBlockWhenAsked) {
