@@ -9,9 +9,7 @@ Case Command::apdu_case() const {
   return le ? Case::k4 : Case::k3;
 }
 
-bool Command::needs_extended() const {
-  return data.size() > kMaxShortLc || (le && *le > kMaxShortLe);
-}
+bool Command::needs_extended() const { return data.size() > kMaxShortLc || (le && *le > kMaxShortLe); }
 
 Bytes Command::encode() const {
   if (data.size() > kMaxExtendedLc) throw std::length_error("APDU data longer than 65535 bytes");

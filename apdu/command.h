@@ -10,9 +10,9 @@
 namespace jpki::apdu {
 
 inline constexpr std::size_t kMaxShortLc = 255;
-inline constexpr std::size_t kMaxShortLe = 256;      // encoded as 00
+inline constexpr std::size_t kMaxShortLe = 256;  // encoded as 00
 inline constexpr std::size_t kMaxExtendedLc = 65535;
-inline constexpr std::size_t kMaxExtendedLe = 65536; // encoded as 00 00
+inline constexpr std::size_t kMaxExtendedLe = 65536;  // encoded as 00 00
 
 enum class Case { k1, k2, k3, k4 };
 
@@ -21,9 +21,9 @@ struct Command {
   std::uint8_t ins = 0;
   std::uint8_t p1 = 0;
   std::uint8_t p2 = 0;
-  Bytes data;                      // empty: no Lc field
-  std::optional<std::size_t> le;   // nullopt: no Le field; 1..65536 otherwise
-  bool extended = false;           // only meaningful when it is needed or wanted
+  Bytes data;                     // empty: no Lc field
+  std::optional<std::size_t> le;  // nullopt: no Le field; 1..65536 otherwise
+  bool extended = false;          // only meaningful when it is needed or wanted
 
   [[nodiscard]] Case apdu_case() const;
   // True when the command can only be sent in extended form.

@@ -9,15 +9,15 @@ namespace jpki::apdu {
 class StatusWord {
  public:
   static constexpr std::uint16_t kSuccess = 0x9000;
-  static constexpr std::uint16_t kWrongLength = 0x6700;               // Lc/Le not accepted
-  static constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;      // e.g. EF 0001 before sign PIN
-  static constexpr std::uint16_t kAuthMethodBlocked = 0x6983;         // seen as "blocked" by one source
-  static constexpr std::uint16_t kReferenceDataNotUsable = 0x6984;    // PIN blocked, after 63C0
+  static constexpr std::uint16_t kWrongLength = 0x6700;             // Lc/Le not accepted
+  static constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;    // e.g. EF 0001 before sign PIN
+  static constexpr std::uint16_t kAuthMethodBlocked = 0x6983;       // seen as "blocked" by one source
+  static constexpr std::uint16_t kReferenceDataNotUsable = 0x6984;  // PIN blocked, after 63C0
   static constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
   static constexpr std::uint16_t kCommandNotAllowedNoEf = 0x6986;
   static constexpr std::uint16_t kFileNotFound = 0x6A82;
   static constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
-  static constexpr std::uint16_t kWrongP1P2 = 0x6B00;                  // READ BINARY past end of file
+  static constexpr std::uint16_t kWrongP1P2 = 0x6B00;  // READ BINARY past end of file
   static constexpr std::uint16_t kInsNotSupported = 0x6D00;
   static constexpr std::uint16_t kClaNotSupported = 0x6E00;
   static constexpr std::uint16_t kNoPreciseDiagnosis = 0x6F00;
@@ -45,7 +45,7 @@ class StatusWord {
   // 6Cxx: resend with Le = xx.
   [[nodiscard]] constexpr bool wrong_le() const { return sw1() == 0x6C; }
 
-  [[nodiscard]] std::string name() const;      // "6982 security status not satisfied"
+  [[nodiscard]] std::string name() const;  // "6982 security status not satisfied"
   friend constexpr bool operator==(StatusWord a, StatusWord b) = default;
 
  private:

@@ -182,7 +182,8 @@ Config parse(int argc, char** argv) {
   }
   if (cfg.modules.empty()) throw std::runtime_error("give at least one --module NAME=PATH");
   if (const char* log = std::getenv("JPKI_SIM_LOG")) cfg.sim_log = log;
-  if (cfg.sim_log.empty()) throw std::runtime_error("JPKI_SIM_LOG is not set: run inside tests/testbed/testbed.sh");
+  if (cfg.sim_log.empty())
+    throw std::runtime_error("JPKI_SIM_LOG is not set: run inside tests/testbed/testbed.sh");
   if (const char* p = std::getenv("JPKI_AUTH_PIN")) cfg.auth_pin = p;
   if (const char* p = std::getenv("JPKI_SIGN_PIN")) cfg.sign_pin = p;
   return cfg;
@@ -198,14 +199,18 @@ std::string cell(const Measurement& m) {
 std::string ratio(const Measurement& ours, const Measurement& theirs) {
   if (!ours.error.empty() || !theirs.error.empty() || ours.apdus == 0 || ours.median_ms <= 0) return "-";
   std::array<char, 48> buf{};
-  std::snprintf(buf.data(), buf.size(), "1/%.1f APDUs, %.1fx faster", static_cast<double>(theirs.apdus) /
-                static_cast<double>(ours.apdus), theirs.median_ms / ours.median_ms);
+  std::snprintf(buf.data(), buf.size(), "1/%.1f APDUs, %.1fx faster",
+                static_cast<double>(theirs.apdus) / static_cast<double>(ours.apdus),
+                theirs.median_ms / ours.median_ms);
   return buf.data();
 }
 
 int run(const Config& cfg) {
-  const std::vector<std::string> ops = {"cold start (browser)", "pkcs11-tool -L", "pkcs11-tool -O",
-                                        "auth login + 1 signature", "sign login + cert + 1 signature",
+  const std::vector<std::string> ops = {"cold start (browser)",
+                                        "pkcs11-tool -L",
+                                        "pkcs11-tool -O",
+                                        "auth login + 1 signature",
+                                        "sign login + cert + 1 signature",
                                         "100 signatures, one session"};
   std::map<std::string, std::vector<Measurement>> results;
   std::map<std::string, long> rss;
@@ -231,7 +236,8 @@ int run(const Config& cfg) {
     }
   }
   std::printf("\n| operation | %s |", cfg.modules[0].first.c_str());
-  for (std::size_t k = 1; k < cfg.modules.size(); ++k) std::printf(" %s | ratio |", cfg.modules[k].first.c_str());
+  for (std::size_t k = 1; k < cfg.modules.size(); ++k)
+    std::printf(" %s | ratio |", cfg.modules[k].first.c_str());
   std::printf("\n|---|---|");
   for (std::size_t k = 1; k < cfg.modules.size(); ++k) std::printf("---|---|");
   std::printf("\n");

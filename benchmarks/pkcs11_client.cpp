@@ -20,7 +20,8 @@ CK_UTF8CHAR_PTR utf8(const std::string& s) {
 }
 }  // namespace
 
-Pkcs11Error::Pkcs11Error(const std::string& call, CK_RV rv) : std::runtime_error(call + " -> " + rv_text(rv)), rv_(rv) {}
+Pkcs11Error::Pkcs11Error(const std::string& call, CK_RV rv)
+    : std::runtime_error(call + " -> " + rv_text(rv)), rv_(rv) {}
 
 void check(CK_RV rv, const char* call) {
   if (rv != CKR_OK) throw Pkcs11Error(call, rv);
@@ -66,7 +67,8 @@ std::vector<CK_SLOT_ID> slots_with_label(const Module& m, const std::string& lab
 std::vector<unsigned char> attribute(const Module& m, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE obj,
                                      CK_ATTRIBUTE_TYPE type) {
   CK_ATTRIBUTE a{type, nullptr, 0};
-  if (m.f()->C_GetAttributeValue(session, obj, &a, 1) != CKR_OK || a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
+  if (m.f()->C_GetAttributeValue(session, obj, &a, 1) != CKR_OK ||
+      a.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
     return {};
   }
   std::vector<unsigned char> value(a.ulValueLen);
@@ -94,7 +96,7 @@ std::size_t read_all_certificates(const Module& m, CK_SESSION_HANDLE session) {
 }
 
 std::optional<CK_OBJECT_HANDLE> find_object(const Module& m, CK_SESSION_HANDLE session, CK_OBJECT_CLASS cls,
-                                             unsigned char id) {
+                                            unsigned char id) {
   std::array<CK_ATTRIBUTE, 2> tmpl{{{CKA_CLASS, &cls, sizeof cls}, {CKA_ID, &id, 1}}};
   check(m.f()->C_FindObjectsInit(session, tmpl.data(), tmpl.size()), "C_FindObjectsInit");
   CK_OBJECT_HANDLE obj = 0;

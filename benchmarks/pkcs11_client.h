@@ -62,7 +62,7 @@ std::vector<CK_SLOT_ID> slots_with_label(const Module& m, const std::string& lab
 std::size_t read_all_certificates(const Module& m, CK_SESSION_HANDLE session);
 
 std::optional<CK_OBJECT_HANDLE> find_object(const Module& m, CK_SESSION_HANDLE session, CK_OBJECT_CLASS cls,
-                                             unsigned char id);
+                                            unsigned char id);
 
 std::vector<unsigned char> attribute(const Module& m, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE obj,
                                      CK_ATTRIBUTE_TYPE type);

@@ -20,10 +20,14 @@ std::uint16_t pin_ef(KeyKind k) { return k == KeyKind::kAuth ? apdu::ef::kAuthPi
 std::uint16_t key_ef(KeyKind k) { return k == KeyKind::kAuth ? apdu::ef::kAuthKey : apdu::ef::kSignKey; }
 std::uint16_t cert_ef(CertKind k) {
   switch (k) {
-    case CertKind::kAuth: return apdu::ef::kAuthCert;
-    case CertKind::kAuthCa: return apdu::ef::kAuthCaCert;
-    case CertKind::kSign: return apdu::ef::kSignCert;
-    case CertKind::kSignCa: return apdu::ef::kSignCaCert;
+    case CertKind::kAuth:
+      return apdu::ef::kAuthCert;
+    case CertKind::kAuthCa:
+      return apdu::ef::kAuthCaCert;
+    case CertKind::kSign:
+      return apdu::ef::kSignCert;
+    case CertKind::kSignCa:
+      return apdu::ef::kSignCaCert;
   }
   return 0;
 }
@@ -33,7 +37,8 @@ std::uint16_t cert_ef(CertKind k) {
 }
 
 std::string trim(const Bytes& b, std::size_t off, std::size_t len) {
-  std::string s(b.begin() + static_cast<std::ptrdiff_t>(off), b.begin() + static_cast<std::ptrdiff_t>(off + len));
+  std::string s(b.begin() + static_cast<std::ptrdiff_t>(off),
+                b.begin() + static_cast<std::ptrdiff_t>(off + len));
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
   return s;
 }
@@ -96,7 +101,8 @@ class JpkiCard::Exchange {
       select_applet();  // someone selected another applet since our last transaction
       r = send(apdu::select_ef(fid));
     }
-    if (r.sw.value() == StatusWord::kFileNotFound) throw CardError(CardErrorKind::kFileNotFound, "EF not found");
+    if (r.sw.value() == StatusWord::kFileNotFound)
+      throw CardError(CardErrorKind::kFileNotFound, "EF not found");
     if (!r.ok()) unexpected("SELECT EF", r.sw);
     ef_ = fid;
   }
@@ -234,14 +240,16 @@ void JpkiCard::verify(KeyKind which, const SecureString& pin) {
 }
 
 void JpkiCard::change_pin(KeyKind which, const SecureString& old_pin, const SecureString& new_pin) {
-  if (new_pin.empty() || new_pin.size() > 255) throw CardError(CardErrorKind::kInvalidInput, "new PIN length");
+  if (new_pin.empty() || new_pin.size() > 255)
+    throw CardError(CardErrorKind::kInvalidInput, "new PIN length");
   Exchange x(*this);
   verify_in(x, which, old_pin);
   Command cmd = apdu::change_reference_data(new_pin.bytes());
   const Response r = x.send(cmd);
   OPENSSL_cleanse(cmd.data.data(), cmd.data.size());
   if (r.ok()) return;
-  if (r.sw.value() == StatusWord::kWrongLength) throw CardError(CardErrorKind::kInvalidInput, "new PIN refused");
+  if (r.sw.value() == StatusWord::kWrongLength)
+    throw CardError(CardErrorKind::kInvalidInput, "new PIN refused");
   if (r.sw.value() == StatusWord::kSecurityNotSatisfied) {
     throw CardError(CardErrorKind::kSecurityNotSatisfied, "card did not keep the verification");
   }

@@ -17,11 +17,11 @@ namespace jpki::card {
 
 // EF 0006: a serialised CK_TOKEN_INFO (jpki-card.md §4.1).
 struct TokenInfo {
-  std::string token_name;     // "JPKIAPICCTOKEN2", trailing spaces trimmed
+  std::string token_name;  // "JPKIAPICCTOKEN2", trailing spaces trimmed
   std::string manufacturer;
   std::string model;
-  std::string serial;         // serialNumber field, trimmed; the token serial we show
-  Bytes raw;                  // all 160 bytes
+  std::string serial;  // serialNumber field, trimmed; the token serial we show
+  Bytes raw;           // all 160 bytes
 };
 
 struct CardOptions {

@@ -10,8 +10,8 @@ namespace jpki::card {
 
 enum class PinShape {
   kOk,
-  kLengthOutOfRange,  // -> CKR_PIN_LEN_RANGE
-  kInvalidCharacters, // -> CKR_PIN_INVALID
+  kLengthOutOfRange,   // -> CKR_PIN_LEN_RANGE
+  kInvalidCharacters,  // -> CKR_PIN_INVALID
 };
 
 // Auth: exactly 4 ASCII digits. Sign: 6-16 of A-Z 0-9; lowercase a-z is folded

@@ -1,10 +1,10 @@
 // A PIN in memory: wiped with OPENSSL_cleanse when it goes away.
 #pragma once
 
+#include <openssl/crypto.h>
+
 #include <string>
 #include <string_view>
-
-#include <openssl/crypto.h>
 
 #include "apdu/bytes.h"
 

@@ -27,14 +27,14 @@ struct PinStatus {
 
 // Why a card operation failed, in terms the PKCS#11 layer can map to CKR_ codes.
 enum class CardErrorKind {
-  kPinIncorrect,        // 63Cx, x >= 1 (tries_left says how many remain)
-  kPinLocked,           // 63C0, 6983, 6984, or counter already 0 (no VERIFY sent)
-  kSecurityNotSatisfied,// 6982: needs a PIN first
-  kNotJpki,             // SELECT of the applet or EF 0006 failed: not a My Number Card
-  kFileNotFound,        // 6A82
-  kInvalidInput,        // our own input was refused before sending (length etc.)
-  kBadResponse,         // the card answered something a JPKI card does not (garbage, truncation, loops)
-  kUnexpectedStatus,    // a status word we have no meaning for
+  kPinIncorrect,          // 63Cx, x >= 1 (tries_left says how many remain)
+  kPinLocked,             // 63C0, 6983, 6984, or counter already 0 (no VERIFY sent)
+  kSecurityNotSatisfied,  // 6982: needs a PIN first
+  kNotJpki,               // SELECT of the applet or EF 0006 failed: not a My Number Card
+  kFileNotFound,          // 6A82
+  kInvalidInput,          // our own input was refused before sending (length etc.)
+  kBadResponse,           // the card answered something a JPKI card does not (garbage, truncation, loops)
+  kUnexpectedStatus,      // a status word we have no meaning for
 };
 
 class CardError : public std::runtime_error {

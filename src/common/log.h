@@ -9,6 +9,6 @@ namespace jpki::log {
 
 bool enabled();
 void line(const std::string& text);  // no-op when disabled; thread-safe
-void reopen();                        // re-read the environment (C_Initialize)
+void reopen();                       // re-read the environment (C_Initialize)
 
 }  // namespace jpki::log

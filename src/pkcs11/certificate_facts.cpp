@@ -49,7 +49,8 @@ std::string ymd(const ASN1_TIME* t) {
   std::tm tm{};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return "00000000";
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
+  std::snprintf(buf, sizeof buf, "%04d%02d%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+                tm.tm_mday % 100);
   return buf;
 }
 
@@ -58,7 +59,8 @@ std::string ymd(const ASN1_TIME* t) {
 Pkey public_key_of(ByteView certificate_der) {
   const X509Ptr x = parse(certificate_der);
   Pkey key(X509_get_pubkey(x.get()));
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) throw std::runtime_error("not an RSA certificate");
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
+    throw std::runtime_error("not an RSA certificate");
   return key;
 }
 
@@ -69,7 +71,8 @@ CertificateFacts parse_certificate(ByteView der) {
   f.issuer = i2d_bytes(X509_get_issuer_name(x.get()), i2d_X509_NAME);
   f.serial = i2d_bytes(X509_get_serialNumber(x.get()), i2d_ASN1_INTEGER);
   Pkey key(X509_get_pubkey(x.get()));
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) throw std::runtime_error("not an RSA certificate");
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
+    throw std::runtime_error("not an RSA certificate");
   f.modulus = bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N);
   f.public_exponent = bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E);
   f.modulus_bits = static_cast<std::size_t>(EVP_PKEY_get_bits(key.get()));

@@ -16,15 +16,15 @@ struct PkeyFree {
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 struct CertificateFacts {
-  Bytes subject;          // DER Name
-  Bytes issuer;           // DER Name
-  Bytes serial;           // DER INTEGER
-  Bytes modulus;          // big-endian, no leading zero
-  Bytes public_exponent;  // big-endian
-  Bytes spki;             // DER SubjectPublicKeyInfo
-  Bytes key_hash;         // SHA-1 of the subjectPublicKey bits
-  std::string not_before; // YYYYMMDD
-  std::string not_after;  // YYYYMMDD
+  Bytes subject;           // DER Name
+  Bytes issuer;            // DER Name
+  Bytes serial;            // DER INTEGER
+  Bytes modulus;           // big-endian, no leading zero
+  Bytes public_exponent;   // big-endian
+  Bytes spki;              // DER SubjectPublicKeyInfo
+  Bytes key_hash;          // SHA-1 of the subjectPublicKey bits
+  std::string not_before;  // YYYYMMDD
+  std::string not_after;   // YYYYMMDD
   std::size_t modulus_bits = 0;
 };
 

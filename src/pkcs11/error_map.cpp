@@ -11,14 +11,20 @@ namespace jpki::pkcs11 {
 
 CK_RV rv_of(const card::CardError& e) {
   switch (e.kind()) {
-    case card::CardErrorKind::kPinIncorrect: return CKR_PIN_INCORRECT;
-    case card::CardErrorKind::kPinLocked: return CKR_PIN_LOCKED;
-    case card::CardErrorKind::kSecurityNotSatisfied: return CKR_USER_NOT_LOGGED_IN;
-    case card::CardErrorKind::kNotJpki: return CKR_TOKEN_NOT_RECOGNIZED;
-    case card::CardErrorKind::kInvalidInput: return CKR_DATA_LEN_RANGE;
+    case card::CardErrorKind::kPinIncorrect:
+      return CKR_PIN_INCORRECT;
+    case card::CardErrorKind::kPinLocked:
+      return CKR_PIN_LOCKED;
+    case card::CardErrorKind::kSecurityNotSatisfied:
+      return CKR_USER_NOT_LOGGED_IN;
+    case card::CardErrorKind::kNotJpki:
+      return CKR_TOKEN_NOT_RECOGNIZED;
+    case card::CardErrorKind::kInvalidInput:
+      return CKR_DATA_LEN_RANGE;
     case card::CardErrorKind::kFileNotFound:
     case card::CardErrorKind::kBadResponse:
-    case card::CardErrorKind::kUnexpectedStatus: return CKR_DEVICE_ERROR;
+    case card::CardErrorKind::kUnexpectedStatus:
+      return CKR_DEVICE_ERROR;
   }
   return CKR_GENERAL_ERROR;
 }
@@ -47,7 +53,8 @@ CK_RV rv_of_current_exception() noexcept {
 const char* rv_name(CK_RV rv) {
   switch (rv) {
 #define JPKI_RV(x) \
-  case x: return #x;
+  case x:          \
+    return #x;
     JPKI_RV(CKR_OK)
     JPKI_RV(CKR_ARGUMENTS_BAD)
     JPKI_RV(CKR_ATTRIBUTE_SENSITIVE)
@@ -77,7 +84,8 @@ const char* rv_name(CK_RV rv) {
     JPKI_RV(CKR_USER_NOT_LOGGED_IN)
     JPKI_RV(CKR_USER_TYPE_INVALID)
 #undef JPKI_RV
-    default: return "CKR_?";
+    default:
+      return "CKR_?";
   }
 }
 

@@ -12,18 +12,24 @@ struct PkeyCtxFree {
 }  // namespace
 
 bool is_supported_mechanism(CK_MECHANISM_TYPE m) {
-  return m == CKM_RSA_PKCS || m == CKM_SHA1_RSA_PKCS || m == CKM_SHA224_RSA_PKCS || m == CKM_SHA256_RSA_PKCS ||
-         m == CKM_SHA384_RSA_PKCS || m == CKM_SHA512_RSA_PKCS;
+  return m == CKM_RSA_PKCS || m == CKM_SHA1_RSA_PKCS || m == CKM_SHA224_RSA_PKCS ||
+         m == CKM_SHA256_RSA_PKCS || m == CKM_SHA384_RSA_PKCS || m == CKM_SHA512_RSA_PKCS;
 }
 
 const EVP_MD* digest_of(CK_MECHANISM_TYPE m) {
   switch (m) {
-    case CKM_SHA1_RSA_PKCS: return EVP_sha1();
-    case CKM_SHA224_RSA_PKCS: return EVP_sha224();
-    case CKM_SHA256_RSA_PKCS: return EVP_sha256();
-    case CKM_SHA384_RSA_PKCS: return EVP_sha384();
-    case CKM_SHA512_RSA_PKCS: return EVP_sha512();
-    default: return nullptr;
+    case CKM_SHA1_RSA_PKCS:
+      return EVP_sha1();
+    case CKM_SHA224_RSA_PKCS:
+      return EVP_sha224();
+    case CKM_SHA256_RSA_PKCS:
+      return EVP_sha256();
+    case CKM_SHA384_RSA_PKCS:
+      return EVP_sha384();
+    case CKM_SHA512_RSA_PKCS:
+      return EVP_sha512();
+    default:
+      return nullptr;
   }
 }
 
@@ -31,12 +37,23 @@ Bytes digest_info(const EVP_MD* md, ByteView hash) {
   // The fixed DER prefixes of RFC 8017 §9.2, note 1.
   Bytes prefix;
   switch (EVP_MD_get_type(md)) {
-    case NID_sha1: prefix = from_hex("30 21 30 09 06 05 2B 0E 03 02 1A 05 00 04 14"); break;
-    case NID_sha224: prefix = from_hex("30 2D 30 0D 06 09 60 86 48 01 65 03 04 02 04 05 00 04 1C"); break;
-    case NID_sha256: prefix = from_hex("30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20"); break;
-    case NID_sha384: prefix = from_hex("30 41 30 0D 06 09 60 86 48 01 65 03 04 02 02 05 00 04 30"); break;
-    case NID_sha512: prefix = from_hex("30 51 30 0D 06 09 60 86 48 01 65 03 04 02 03 05 00 04 40"); break;
-    default: throw std::invalid_argument("unsupported digest");
+    case NID_sha1:
+      prefix = from_hex("30 21 30 09 06 05 2B 0E 03 02 1A 05 00 04 14");
+      break;
+    case NID_sha224:
+      prefix = from_hex("30 2D 30 0D 06 09 60 86 48 01 65 03 04 02 04 05 00 04 1C");
+      break;
+    case NID_sha256:
+      prefix = from_hex("30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20");
+      break;
+    case NID_sha384:
+      prefix = from_hex("30 41 30 0D 06 09 60 86 48 01 65 03 04 02 02 05 00 04 30");
+      break;
+    case NID_sha512:
+      prefix = from_hex("30 51 30 0D 06 09 60 86 48 01 65 03 04 02 03 05 00 04 40");
+      break;
+    default:
+      throw std::invalid_argument("unsupported digest");
   }
   prefix.insert(prefix.end(), hash.begin(), hash.end());
   return prefix;

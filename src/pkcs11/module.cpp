@@ -47,17 +47,23 @@ void pad(CK_UTF8CHAR* dst, std::size_t size, const std::string& s) {
 
 constexpr std::size_t kSignatureLength = 256;
 
-std::string token_label(KeyKind k) { return k == KeyKind::kAuth ? "JPKI User Authentication" : "JPKI Digital Signature"; }
+std::string token_label(KeyKind k) {
+  return k == KeyKind::kAuth ? "JPKI User Authentication" : "JPKI Digital Signature";
+}
 
 card::SecureString pin_from(CK_UTF8CHAR_PTR pin, CK_ULONG len, KeyKind kind) {
   // No protected authentication path (yet): a PIN must be given.
   if (pin == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
   if (len > 64) throw CkrError{CKR_PIN_LEN_RANGE};
-  card::SecureString s(std::string_view(reinterpret_cast<const char*>(pin), len));  // NOLINT: UTF8CHAR is bytes
+  card::SecureString s(
+      std::string_view(reinterpret_cast<const char*>(pin), len));  // NOLINT: UTF8CHAR is bytes
   switch (card::check_pin_shape(kind, s.str())) {
-    case card::PinShape::kOk: return s;
-    case card::PinShape::kLengthOutOfRange: throw CkrError{CKR_PIN_LEN_RANGE};
-    case card::PinShape::kInvalidCharacters: throw CkrError{CKR_PIN_INVALID};
+    case card::PinShape::kOk:
+      return s;
+    case card::PinShape::kLengthOutOfRange:
+      throw CkrError{CKR_PIN_LEN_RANGE};
+    case card::PinShape::kInvalidCharacters:
+      throw CkrError{CKR_PIN_INVALID};
   }
   throw CkrError{CKR_PIN_INVALID};
 }
@@ -71,7 +77,9 @@ bool settings_sign_always_authenticate() {
 
 void set_reader_provider_factory(ReaderProviderFactory f) { factory() = std::move(f); }
 
-Module::Module() : slots_(make_provider()) { settings_.sign_key_always_authenticate = settings_sign_always_authenticate(); }
+Module::Module() : slots_(make_provider()) {
+  settings_.sign_key_always_authenticate = settings_sign_always_authenticate();
+}
 
 // ---- plumbing -------------------------------------------------------------
 
@@ -139,7 +147,8 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
   if (which == CertKind::kSign && !c.is_logged_in(KeyKind::kSign)) throw CkrError{CKR_USER_NOT_LOGGED_IN};
   Bytes der;
   try {
-    der = with_card(c, which != CertKind::kSign, [&](card::JpkiCard& k) { return k.read_certificate(which); });
+    der =
+        with_card(c, which != CertKind::kSign, [&](card::JpkiCard& k) { return k.read_certificate(which); });
   } catch (const card::CardError& e) {
     if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(KeyKind::kSign, false);
     throw;
@@ -363,8 +372,8 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
     bool match = true;
     for (CK_ULONG i = 0; i < count && match; ++i) {
       if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) return CKR_ARGUMENTS_BAD;
-      const AttributeValue v =
-          attribute_of(ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, settings_);
+      const AttributeValue v = attribute_of(
+          ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, settings_);
       match = v.state == AttributeValue::State::kValue && v.value.size() == tmpl[i].ulValueLen &&
               (v.value.empty() || std::memcmp(v.value.data(), tmpl[i].pValue, v.value.size()) == 0);
     }
@@ -393,7 +402,8 @@ CK_RV Module::find_objects_final(CK_SESSION_HANDLE h) {
   return CKR_OK;
 }
 
-CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
+CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl,
+                                  CK_ULONG count) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
@@ -401,8 +411,8 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
   if (!ref || !visible(s, *ref)) return CKR_OBJECT_HANDLE_INVALID;
   CK_RV rv = CKR_OK;
   for (CK_ULONG i = 0; i < count; ++i) {
-    const AttributeValue v =
-        attribute_of(*ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, settings_);
+    const AttributeValue v = attribute_of(
+        *ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, settings_);
     if (v.state == AttributeValue::State::kInvalid) {
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
       rv = CKR_ATTRIBUTE_TYPE_INVALID;
@@ -433,7 +443,8 @@ CK_RV Module::sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HA
   if (mech->pParameter != nullptr || mech->ulParameterLen != 0) return CKR_MECHANISM_PARAM_INVALID;
   const auto ref = object_of(key, s.token);
   if (!ref) return CKR_KEY_HANDLE_INVALID;
-  if (ref->kind != ObjectKind::kPrivateKey) return visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
+  if (ref->kind != ObjectKind::kPrivateKey)
+    return visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
   if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
   s.sign.emplace(SignOperation{mech->mechanism, *ref, MessageInput(mech->mechanism), false,
                                s.token == KeyKind::kSign && settings_.sign_key_always_authenticate, false});
@@ -470,7 +481,8 @@ CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len
   return CKR_OK;
 }
 
-CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
+CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
+                   CK_ULONG_PTR sig_len) {
   Session& s = session(h);
   card_of(s);
   if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
@@ -544,7 +556,8 @@ CK_RV Module::verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYT
   if (op.multipart) return CKR_OPERATION_ACTIVE;
   if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
   op.input.update(ByteView(data, len));
-  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK : CKR_SIGNATURE_INVALID;
+  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK
+                                                                               : CKR_SIGNATURE_INVALID;
 }
 
 CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
@@ -566,7 +579,8 @@ CK_RV Module::verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_le
   s.verify.reset();
   if (sig == nullptr) return CKR_ARGUMENTS_BAD;
   if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
-  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK : CKR_SIGNATURE_INVALID;
+  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK
+                                                                               : CKR_SIGNATURE_INVALID;
 }
 
 }  // namespace jpki::pkcs11

@@ -42,7 +42,8 @@ class ModuleLock {
     destroy_ = nullptr;
     lock_ = nullptr;
     unlock_ = nullptr;
-    if (args == nullptr || args->CreateMutex == nullptr || (args->flags & CKF_OS_LOCKING_OK) != 0) return CKR_OK;
+    if (args == nullptr || args->CreateMutex == nullptr || (args->flags & CKF_OS_LOCKING_OK) != 0)
+      return CKR_OK;
     create_ = args->CreateMutex;
     destroy_ = args->DestroyMutex;
     lock_ = args->LockMutex;

@@ -30,11 +30,14 @@ AttributeValue date(const std::string& ymd) { return text(ymd); }  // CK_DATE is
 std::string label_of(ObjectRef r) {
   const bool auth = r.token == KeyKind::kAuth;
   switch (r.kind) {
-    case ObjectKind::kCertificate: return auth ? "User Authentication Certificate" : "Digital Signature Certificate";
+    case ObjectKind::kCertificate:
+      return auth ? "User Authentication Certificate" : "Digital Signature Certificate";
     case ObjectKind::kCaCertificate:
       return auth ? "User Authentication Certificate CA" : "Digital Signature Certificate CA";
-    case ObjectKind::kPublicKey: return auth ? "User Authentication Public Key" : "Digital Signature Public Key";
-    case ObjectKind::kPrivateKey: return auth ? "User Authentication Key" : "Digital Signature Key";
+    case ObjectKind::kPublicKey:
+      return auth ? "User Authentication Public Key" : "Digital Signature Public Key";
+    case ObjectKind::kPrivateKey:
+      return auth ? "User Authentication Key" : "Digital Signature Key";
   }
   return {};
 }
@@ -42,7 +45,8 @@ std::string label_of(ObjectRef r) {
 Bytes id_of(ObjectRef r) {
   // CA certificates get their own IDs (03 auth CA, 04 sign CA) so they never
   // pair with the holder's key.
-  if (r.kind == ObjectKind::kCaCertificate) return Bytes{r.token == KeyKind::kAuth ? std::uint8_t{3} : std::uint8_t{4}};
+  if (r.kind == ObjectKind::kCaCertificate)
+    return Bytes{r.token == KeyKind::kAuth ? std::uint8_t{3} : std::uint8_t{4}};
   return Bytes{r.token == KeyKind::kAuth ? std::uint8_t{1} : std::uint8_t{2}};
 }
 
@@ -55,28 +59,43 @@ Bytes mechanism_list_bytes() {
 
 AttributeValue common_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type) {
   switch (type) {
-    case CKA_TOKEN: return boolean(true);
-    case CKA_PRIVATE: return boolean(is_private(r));
-    case CKA_MODIFIABLE: return boolean(false);
-    case CKA_COPYABLE: return boolean(false);
-    case CKA_DESTROYABLE: return boolean(false);
-    case CKA_LABEL: return text(label_of(r));
-    case CKA_ID: return bytes(id_of(r));
-    default: return invalid();
+    case CKA_TOKEN:
+      return boolean(true);
+    case CKA_PRIVATE:
+      return boolean(is_private(r));
+    case CKA_MODIFIABLE:
+      return boolean(false);
+    case CKA_COPYABLE:
+      return boolean(false);
+    case CKA_DESTROYABLE:
+      return boolean(false);
+    case CKA_LABEL:
+      return text(label_of(r));
+    case CKA_ID:
+      return bytes(id_of(r));
+    default:
+      return invalid();
   }
 }
 
 AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& der) {
   switch (type) {
-    case CKA_CLASS: return scalar<CK_OBJECT_CLASS>(CKO_CERTIFICATE);
-    case CKA_CERTIFICATE_TYPE: return scalar<CK_CERTIFICATE_TYPE>(CKC_X_509);
-    case CKA_TRUSTED: return boolean(false);
+    case CKA_CLASS:
+      return scalar<CK_OBJECT_CLASS>(CKO_CERTIFICATE);
+    case CKA_CERTIFICATE_TYPE:
+      return scalar<CK_CERTIFICATE_TYPE>(CKC_X_509);
+    case CKA_TRUSTED:
+      return boolean(false);
     case CKA_CERTIFICATE_CATEGORY:
       return scalar<CK_ULONG>(r.kind == ObjectKind::kCaCertificate ? 2UL : 1UL);  // authority : token user
-    case CKA_JAVA_MIDP_SECURITY_DOMAIN: return scalar<CK_ULONG>(0);
-    case CKA_URL: return bytes({});
-    case CKA_NAME_HASH_ALGORITHM: return scalar<CK_MECHANISM_TYPE>(CKM_SHA_1);
-    case CKA_VALUE: return bytes(der());
+    case CKA_JAVA_MIDP_SECURITY_DOMAIN:
+      return scalar<CK_ULONG>(0);
+    case CKA_URL:
+      return bytes({});
+    case CKA_NAME_HASH_ALGORITHM:
+      return scalar<CK_MECHANISM_TYPE>(CKM_SHA_1);
+    case CKA_VALUE:
+      return bytes(der());
     case CKA_CHECK_VALUE: {
       const Bytes d = der();
       Bytes h(SHA_DIGEST_LENGTH);
@@ -84,15 +103,24 @@ AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const 
       h.resize(3);
       return bytes(h);
     }
-    case CKA_SUBJECT: return bytes(parse_certificate(der()).subject);
-    case CKA_ISSUER: return bytes(parse_certificate(der()).issuer);
-    case CKA_SERIAL_NUMBER: return bytes(parse_certificate(der()).serial);
-    case CKA_START_DATE: return date(parse_certificate(der()).not_before);
-    case CKA_END_DATE: return date(parse_certificate(der()).not_after);
-    case CKA_PUBLIC_KEY_INFO: return bytes(parse_certificate(der()).spki);
-    case CKA_HASH_OF_SUBJECT_PUBLIC_KEY: return bytes(parse_certificate(der()).key_hash);
-    case CKA_HASH_OF_ISSUER_PUBLIC_KEY: return bytes({});
-    default: return common_attribute(r, type);
+    case CKA_SUBJECT:
+      return bytes(parse_certificate(der()).subject);
+    case CKA_ISSUER:
+      return bytes(parse_certificate(der()).issuer);
+    case CKA_SERIAL_NUMBER:
+      return bytes(parse_certificate(der()).serial);
+    case CKA_START_DATE:
+      return date(parse_certificate(der()).not_before);
+    case CKA_END_DATE:
+      return date(parse_certificate(der()).not_after);
+    case CKA_PUBLIC_KEY_INFO:
+      return bytes(parse_certificate(der()).spki);
+    case CKA_HASH_OF_SUBJECT_PUBLIC_KEY:
+      return bytes(parse_certificate(der()).key_hash);
+    case CKA_HASH_OF_ISSUER_PUBLIC_KEY:
+      return bytes({});
+    default:
+      return common_attribute(r, type);
   }
 }
 
@@ -100,26 +128,41 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
                              const ObjectSettings& settings) {
   const bool priv = r.kind == ObjectKind::kPrivateKey;
   switch (type) {
-    case CKA_CLASS: return scalar<CK_OBJECT_CLASS>(priv ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY);
-    case CKA_KEY_TYPE: return scalar<CK_KEY_TYPE>(CKK_RSA);
-    case CKA_MODULUS: return bytes(parse_certificate(der()).modulus);
-    case CKA_MODULUS_BITS: return scalar<CK_ULONG>(parse_certificate(der()).modulus_bits);
-    case CKA_PUBLIC_EXPONENT: return bytes(parse_certificate(der()).public_exponent);
-    case CKA_SUBJECT: return bytes(parse_certificate(der()).subject);
-    case CKA_START_DATE: return date(parse_certificate(der()).not_before);
-    case CKA_END_DATE: return date(parse_certificate(der()).not_after);
-    case CKA_PUBLIC_KEY_INFO: return bytes(parse_certificate(der()).spki);
-    case CKA_DERIVE: return boolean(false);
-    case CKA_LOCAL: return boolean(true);
-    case CKA_KEY_GEN_MECHANISM: return scalar<CK_MECHANISM_TYPE>(CK_UNAVAILABLE_INFORMATION);
-    case CKA_ALLOWED_MECHANISMS: return bytes(mechanism_list_bytes());
+    case CKA_CLASS:
+      return scalar<CK_OBJECT_CLASS>(priv ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY);
+    case CKA_KEY_TYPE:
+      return scalar<CK_KEY_TYPE>(CKK_RSA);
+    case CKA_MODULUS:
+      return bytes(parse_certificate(der()).modulus);
+    case CKA_MODULUS_BITS:
+      return scalar<CK_ULONG>(parse_certificate(der()).modulus_bits);
+    case CKA_PUBLIC_EXPONENT:
+      return bytes(parse_certificate(der()).public_exponent);
+    case CKA_SUBJECT:
+      return bytes(parse_certificate(der()).subject);
+    case CKA_START_DATE:
+      return date(parse_certificate(der()).not_before);
+    case CKA_END_DATE:
+      return date(parse_certificate(der()).not_after);
+    case CKA_PUBLIC_KEY_INFO:
+      return bytes(parse_certificate(der()).spki);
+    case CKA_DERIVE:
+      return boolean(false);
+    case CKA_LOCAL:
+      return boolean(true);
+    case CKA_KEY_GEN_MECHANISM:
+      return scalar<CK_MECHANISM_TYPE>(CK_UNAVAILABLE_INFORMATION);
+    case CKA_ALLOWED_MECHANISMS:
+      return bytes(mechanism_list_bytes());
     case CKA_ENCRYPT:
     case CKA_WRAP:
     case CKA_VERIFY_RECOVER:
     case CKA_TRUSTED:
       return priv ? invalid() : boolean(false);
-    case CKA_VERIFY: return priv ? invalid() : boolean(true);
-    case CKA_SIGN: return priv ? boolean(true) : invalid();
+    case CKA_VERIFY:
+      return priv ? invalid() : boolean(true);
+    case CKA_SIGN:
+      return priv ? boolean(true) : invalid();
     case CKA_SIGN_RECOVER:
     case CKA_DECRYPT:
     case CKA_UNWRAP:
@@ -129,7 +172,8 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
     case CKA_ALWAYS_SENSITIVE:
     case CKA_NEVER_EXTRACTABLE:
       return priv ? boolean(true) : invalid();
-    case CKA_EXTRACTABLE: return priv ? boolean(false) : invalid();
+    case CKA_EXTRACTABLE:
+      return priv ? boolean(false) : invalid();
     case CKA_ALWAYS_AUTHENTICATE:
       return priv ? boolean(r.token == KeyKind::kSign && settings.sign_key_always_authenticate) : invalid();
     case CKA_PRIVATE_EXPONENT:
@@ -140,7 +184,8 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
     case CKA_COEFFICIENT:
     case CKA_VALUE:
       return priv ? sensitive() : invalid();
-    default: return common_attribute(r, type);
+    default:
+      return common_attribute(r, type);
   }
 }
 
@@ -158,17 +203,22 @@ std::optional<ObjectRef> object_of(CK_OBJECT_HANDLE handle, KeyKind token) {
 
 std::vector<ObjectRef> objects_of(KeyKind token) {
   if (token == KeyKind::kAuth) {
-    return {{token, ObjectKind::kCertificate}, {token, ObjectKind::kCaCertificate}, {token, ObjectKind::kPublicKey},
+    return {{token, ObjectKind::kCertificate},
+            {token, ObjectKind::kCaCertificate},
+            {token, ObjectKind::kPublicKey},
             {token, ObjectKind::kPrivateKey}};
   }
-  return {{token, ObjectKind::kCaCertificate}, {token, ObjectKind::kCertificate}, {token, ObjectKind::kPublicKey},
+  return {{token, ObjectKind::kCaCertificate},
+          {token, ObjectKind::kCertificate},
+          {token, ObjectKind::kPublicKey},
           {token, ObjectKind::kPrivateKey}};
 }
 
 bool is_private(ObjectRef r) {
   if (r.kind == ObjectKind::kPrivateKey) return true;
   // The signing certificate carries name, address, birth date and sex.
-  return r.token == KeyKind::kSign && (r.kind == ObjectKind::kCertificate || r.kind == ObjectKind::kPublicKey);
+  return r.token == KeyKind::kSign &&
+         (r.kind == ObjectKind::kCertificate || r.kind == ObjectKind::kPublicKey);
 }
 
 card::CertKind source_certificate(ObjectRef r) {
@@ -187,8 +237,8 @@ AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::fu
 
 const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms() {
   static const std::vector<CK_MECHANISM_TYPE> mechs = {CKM_RSA_PKCS,        CKM_SHA1_RSA_PKCS,
-                                                        CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS,
-                                                        CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS};
+                                                       CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS,
+                                                       CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS};
   return mechs;
 }
 

@@ -11,9 +11,10 @@ void SlotTable::identify(ReaderEntry& r) {
   c->reader = r.name;
   try {
     c->channel = provider_->connect(r.name);
-    c->card = std::make_unique<card::JpkiCard>(*c->channel, card::CardOptions{}, [](ByteView cmd, ByteView resp) {
-      if (log::enabled()) log::line("  APDU > " + to_hex(cmd) + " < " + to_hex(resp));
-    });
+    c->card =
+        std::make_unique<card::JpkiCard>(*c->channel, card::CardOptions{}, [](ByteView cmd, ByteView resp) {
+          if (log::enabled()) log::line("  APDU > " + to_hex(cmd) + " < " + to_hex(resp));
+        });
     c->info = c->card->detect();
   } catch (const card::CardError& e) {
     log::line("reader '" + r.name + "': not a JPKI card (" + e.what() + ")");
@@ -40,7 +41,8 @@ std::vector<std::uint64_t> SlotTable::refresh() {
   }
   for (auto& r : readers_) r->present = false;
   for (const auto& s : states) {
-    auto it = std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r->name == s.name; });
+    auto it =
+        std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r->name == s.name; });
     if (it == readers_.end()) {
       auto entry = std::make_unique<ReaderEntry>();
       entry->name = s.name;

@@ -39,8 +39,8 @@ struct InsertedCard {
 
 struct ReaderEntry {
   std::string name;
-  CK_SLOT_ID first_slot = 0;        // auth slot; sign slot is first_slot + 1
-  bool present = false;             // reader currently listed by PC/SC
+  CK_SLOT_ID first_slot = 0;  // auth slot; sign slot is first_slot + 1
+  bool present = false;       // reader currently listed by PC/SC
   bool card_present = false;
   std::uint32_t insertion_counter = 0;
   std::optional<std::uint32_t> not_jpki_counter;  // this insertion was probed and is not a JPKI card

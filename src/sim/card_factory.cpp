@@ -65,7 +65,8 @@ time_t parse_date(const std::string& ymd) {
   return timegm(&tm);
 }
 
-std::unique_ptr<X509_NAME, NameFree> make_name(const std::vector<std::pair<const char*, std::string>>& parts) {
+std::unique_ptr<X509_NAME, NameFree> make_name(
+    const std::vector<std::pair<const char*, std::string>>& parts) {
   std::unique_ptr<X509_NAME, NameFree> name(X509_NAME_new());
   for (const auto& [field, value] : parts) {
     ossl(X509_NAME_add_entry_by_txt(name.get(), field, MBSTRING_UTF8,
@@ -87,12 +88,12 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
 // SAN otherName entries with the JPKI OIDs 1.2.392.200149.8.5.5.x, UTF8String values.
 void add_personal_data(X509* cert) {
   const std::array<std::pair<const char*, const char*>, 6> fields{{
-      {"1.2.392.200149.8.5.5.1", "試験 太郎"},            // name
-      {"1.2.392.200149.8.5.5.2", "シケン タロウ"},         // name (alternative)
-      {"1.2.392.200149.8.5.5.3", "1"},                   // sex
-      {"1.2.392.200149.8.5.5.4", "S450101"},             // birth date
+      {"1.2.392.200149.8.5.5.1", "試験 太郎"},                           // name
+      {"1.2.392.200149.8.5.5.2", "シケン タロウ"},                       // name (alternative)
+      {"1.2.392.200149.8.5.5.3", "1"},                                   // sex
+      {"1.2.392.200149.8.5.5.4", "S450101"},                             // birth date
       {"1.2.392.200149.8.5.5.5", "東京都千代田区霞が関二丁目一番二号"},  // address
-      {"1.2.392.200149.8.5.5.6", "トウキョウト チヨダク"},  // address (alternative)
+      {"1.2.392.200149.8.5.5.6", "トウキョウト チヨダク"},               // address (alternative)
   }};
   std::unique_ptr<GENERAL_NAMES, GensFree> names(GENERAL_NAMES_new());
   for (const auto& [oid, value] : fields) {
@@ -108,8 +109,8 @@ void add_personal_data(X509* cert) {
   ossl(X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, 0), "SAN");
 }
 
-X509Ptr make_cert(const X509_NAME* subject, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, time_t not_before,
-                  time_t not_after) {
+X509Ptr make_cert(const X509_NAME* subject, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
+                  time_t not_before, time_t not_after) {
   X509Ptr cert(X509_new());
   ossl(X509_set_version(cert.get(), 2), "version");
   std::array<unsigned char, 8> serial{};
@@ -120,7 +121,8 @@ X509Ptr make_cert(const X509_NAME* subject, EVP_PKEY* key, X509* issuer, EVP_PKE
   ASN1_TIME_set(X509_getm_notBefore(cert.get()), not_before);
   ASN1_TIME_set(X509_getm_notAfter(cert.get()), not_after);
   ossl(X509_set_subject_name(cert.get(), subject), "subject");
-  ossl(X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : subject), "issuer");
+  ossl(X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : subject),
+       "issuer");
   ossl(X509_set_pubkey(cert.get(), key), "pubkey");
   add_ext(cert.get(), issuer != nullptr ? issuer : cert.get(), NID_subject_key_identifier, "hash");
   if (issuer != nullptr) add_ext(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
@@ -167,7 +169,8 @@ void put_padded(Bytes& b, std::size_t off, std::size_t len, const std::string& s
   for (std::size_t i = 0; i < len; ++i) b[off + i] = i < s.size() ? static_cast<std::uint8_t>(s[i]) : ' ';
 }
 void put_u32(Bytes& b, std::size_t off, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b[off + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    b[off + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
 }
 
 // EF 0006: a serialised CK_TOKEN_INFO with 4-byte big-endian CK_ULONGs (jpki-card.md §4.1).
@@ -199,8 +202,8 @@ void create_card(const fs::path& dir, const InitOptions& options) {
   fs::create_directories(dir / "ca");
   const time_t now = std::time(nullptr);
   const time_t not_before = options.not_before.empty() ? now - 86400 : parse_date(options.not_before);
-  const time_t not_after =
-      options.not_after.empty() ? now + static_cast<time_t>(5 * 365 + 1) * 86400 : parse_date(options.not_after);
+  const time_t not_after = options.not_after.empty() ? now + static_cast<time_t>(5 * 365 + 1) * 86400
+                                                     : parse_date(options.not_after);
   const time_t ca_end = std::max(not_after, now) + static_cast<time_t>(10 * 365) * 86400;
 
   struct Ca {
@@ -209,7 +212,8 @@ void create_card(const fs::path& dir, const InitOptions& options) {
   };
   auto make_ca = [&](const char* ou) {
     Ca ca{new_rsa_key(), nullptr};
-    auto name = make_name({{"C", "JP"}, {"O", "JPKI-SIM"}, {"OU", ou}, {"OU", "jpki-sim test CA (not J-LIS)"}});
+    auto name =
+        make_name({{"C", "JP"}, {"O", "JPKI-SIM"}, {"OU", ou}, {"OU", "jpki-sim test CA (not J-LIS)"}});
     ca.cert = make_cert(name.get(), ca.key.get(), nullptr, nullptr, now - 86400 * 30, ca_end);
     add_ext(ca.cert.get(), ca.cert.get(), NID_basic_constraints, "critical,CA:TRUE");
     add_ext(ca.cert.get(), ca.cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
@@ -224,13 +228,14 @@ void create_card(const fs::path& dir, const InitOptions& options) {
   const std::string serial = random_digits(16);
 
   auto auth_name = make_name({{"C", "JP"}, {"CN", random_digits(12) + "A"}});
-  X509Ptr auth_cert = make_cert(auth_name.get(), auth_key.get(), auth_ca.cert.get(), auth_ca.key.get(), not_before,
-                                not_after);
+  X509Ptr auth_cert = make_cert(auth_name.get(), auth_key.get(), auth_ca.cert.get(), auth_ca.key.get(),
+                                not_before, not_after);
   add_ext(auth_cert.get(), auth_ca.cert.get(), NID_key_usage, "critical,digitalSignature");
   add_ext(auth_cert.get(), auth_ca.cert.get(), NID_ext_key_usage, "clientAuth");
   sign_cert(auth_cert.get(), auth_ca.key.get());
 
-  auto sign_name = make_name({{"C", "JP"}, {"L", "Tokyo"}, {"L", "Chiyoda-ku"}, {"CN", random_digits(12) + "S"}});
+  auto sign_name =
+      make_name({{"C", "JP"}, {"L", "Tokyo"}, {"L", "Chiyoda-ku"}, {"CN", random_digits(12) + "S"}});
   X509Ptr sign_cert_x = make_cert(sign_name.get(), sign_key.get(), sign_ca.cert.get(), sign_ca.key.get(),
                                   not_before, not_after);
   add_ext(sign_cert_x.get(), sign_ca.cert.get(), NID_key_usage, "critical,digitalSignature,nonRepudiation");

@@ -1,10 +1,10 @@
+#include "sim/card_state.h"
+
 #include <openssl/pem.h>
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include "sim/card_state.h"
 
 namespace jpki::sim {
 namespace {

@@ -40,8 +40,8 @@ struct CardState {
 struct InitOptions {
   std::string auth_pin = "1234";
   std::string sign_pin = "ABCDEF12";
-  std::string not_after;  // YYYY-MM-DD; empty = five years from now
-  std::string not_before; // YYYY-MM-DD; empty = now
+  std::string not_after;   // YYYY-MM-DD; empty = five years from now
+  std::string not_before;  // YYYY-MM-DD; empty = now
 };
 
 // Creates a new card (CAs, keys, certificates, token info) in `dir`.

@@ -1,6 +1,7 @@
 // jpki-sim: a virtual My Number Card (JPKI applet) for a real pcscd through vpcd.
-//   jpki-sim init  --state DIR [--auth-pin P] [--sign-pin P] [--not-after YYYY-MM-DD] [--not-before YYYY-MM-DD]
-//   jpki-sim serve --state DIR [--port N] [--log FILE] [--control SOCKET] [--atr HEX] [--no-extended]
+//   jpki-sim init  --state DIR [--auth-pin P] [--sign-pin P] [--not-after YYYY-MM-DD] [--not-before
+//   YYYY-MM-DD] jpki-sim serve --state DIR [--port N] [--log FILE] [--control SOCKET] [--atr HEX]
+//   [--no-extended]
 //                  [--apdu-delay-ms N] [--byte-delay-us N] [--sign-delay-ms N]
 //   jpki-sim state --state DIR
 //   jpki-sim ctl   --control SOCKET remove | insert [--state DIR] | reset | unblock

@@ -19,7 +19,8 @@ bool for_each_reader(F&& fn) {
   if (SCardListReaders(ctx, nullptr, nullptr, &len) == SCARD_S_SUCCESS && len > 1) {
     std::vector<char> names(len);
     if (SCardListReaders(ctx, nullptr, names.data(), &len) == SCARD_S_SUCCESS) {
-      for (const char* p = names.data(); *p != '\0' && !done; p += std::string(p).size() + 1) done = fn(ctx, p);
+      for (const char* p = names.data(); *p != '\0' && !done; p += std::string(p).size() + 1)
+        done = fn(ctx, p);
     }
   }
   SCardReleaseContext(ctx);
@@ -33,7 +34,8 @@ int probe_pcscd() {
     SCARD_READERSTATE st{};
     st.szReader = reader;
     st.dwCurrentState = SCARD_STATE_UNAWARE;
-    if (SCardGetStatusChange(ctx, 0, &st, 1) != SCARD_S_SUCCESS || (st.dwEventState & SCARD_STATE_PRESENT) == 0) {
+    if (SCardGetStatusChange(ctx, 0, &st, 1) != SCARD_S_SUCCESS ||
+        (st.dwEventState & SCARD_STATE_PRESENT) == 0) {
       return false;
     }
     std::cout << reader << "\n";
@@ -50,8 +52,8 @@ int reset_card_as_another_process() {
         SCARD_S_SUCCESS) {
       return false;
     }
-    const bool ok = SCardReconnect(card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_RESET_CARD,
-                                   &proto) == SCARD_S_SUCCESS;
+    const bool ok = SCardReconnect(card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                                   SCARD_RESET_CARD, &proto) == SCARD_S_SUCCESS;
     SCardDisconnect(card, SCARD_LEAVE_CARD);
     return ok;
   });

@@ -6,4 +6,4 @@ int probe_pcscd();  // 0 when some reader holds a card, 1 otherwise
 // `jpki-sim reset-card`: as another process would, reset the card in the first
 // reader holding one (SCardReconnect with SCARD_RESET_CARD).
 int reset_card_as_another_process();
-}
+}  // namespace jpki::sim

@@ -29,7 +29,10 @@ void delay(const Latency& l, std::size_t bytes, bool signature) {
 class Server {
  public:
   explicit Server(const ServeOptions& o)
-      : o_(o), log_(o.log_path), card_(std::make_unique<VirtualCard>(o.state_dir, o.card)), link_("127.0.0.1", o.port) {
+      : o_(o),
+        log_(o.log_path),
+        card_(std::make_unique<VirtualCard>(o.state_dir, o.card)),
+        link_("127.0.0.1", o.port) {
     if (!o.control_path.empty()) control_ = std::make_unique<ControlServer>(o.control_path);
   }
 

@@ -79,11 +79,16 @@ Response VirtualCard::dispatch(const apdu::Command& c) {
   if (c.cla == 0x80 && c.ins == apdu::ins::kComputeSignature) return sign(c);
   if (c.cla != 0x00) return sw(StatusWord::kClaNotSupported);
   switch (c.ins) {
-    case apdu::ins::kSelect: return select(c);
-    case apdu::ins::kReadBinary: return read_binary(c);
-    case apdu::ins::kVerify: return verify(c);
-    case apdu::ins::kChangeReferenceData: return change_reference_data(c);
-    default: return sw(StatusWord::kInsNotSupported);
+    case apdu::ins::kSelect:
+      return select(c);
+    case apdu::ins::kReadBinary:
+      return read_binary(c);
+    case apdu::ins::kVerify:
+      return verify(c);
+    case apdu::ins::kChangeReferenceData:
+      return change_reference_data(c);
+    default:
+      return sw(StatusWord::kInsNotSupported);
   }
 }
 
@@ -103,7 +108,8 @@ Response VirtualCard::select(const apdu::Command& c) {
     if (c.data.size() != 2) return sw(StatusWord::kWrongLength);
     if (!applet_selected_) return sw(StatusWord::kFileNotFound);
     const auto fid = static_cast<std::uint16_t>((c.data[0] << 8) | c.data[1]);
-    if (state_.files.count(fid) == 0 && !is_key_ef(fid) && !is_pin_ef(fid)) return sw(StatusWord::kFileNotFound);
+    if (state_.files.count(fid) == 0 && !is_key_ef(fid) && !is_pin_ef(fid))
+      return sw(StatusWord::kFileNotFound);
     current_ef_ = fid;
     return sw(StatusWord::kSuccess);
   }
@@ -143,8 +149,8 @@ Response VirtualCard::verify(const apdu::Command& c) {
     return sw(static_cast<std::uint16_t>(0x63C0 | std::max(pin->tries, 0)));
   }
   if (pin->tries <= 0) return sw(StatusWord::kReferenceDataNotUsable);
-  const bool match = c.data.size() == pin->pin.size() &&
-                     CRYPTO_memcmp(c.data.data(), pin->pin.data(), c.data.size()) == 0;
+  const bool match =
+      c.data.size() == pin->pin.size() && CRYPTO_memcmp(c.data.data(), pin->pin.data(), c.data.size()) == 0;
   bool& verified = pin == &state_.auth ? auth_verified_ : sign_verified_;
   if (match) {
     pin->tries = pin->max_tries;
@@ -174,7 +180,8 @@ Response VirtualCard::change_reference_data(const apdu::Command& c) {
 
 Response VirtualCard::sign(const apdu::Command& c) {
   if (c.p2 != 0x80) return sw(StatusWord::kIncorrectP1P2);
-  if (!applet_selected_ || !current_ef_ || !is_key_ef(*current_ef_)) return sw(StatusWord::kCommandNotAllowedNoEf);
+  if (!applet_selected_ || !current_ef_ || !is_key_ef(*current_ef_))
+    return sw(StatusWord::kCommandNotAllowedNoEf);
   const bool auth = *current_ef_ == apdu::ef::kAuthKey;
   if (!(auth ? auth_verified_ : sign_verified_)) return sw(StatusWord::kSecurityNotSatisfied);
   EVP_PKEY* key = auth ? state_.auth_key.get() : state_.sign_key.get();

@@ -11,13 +11,13 @@
 namespace jpki::transport {
 
 enum class ErrorKind {
-  kRemoved,          // card gone: the token is gone
-  kReset,            // another process reset the card: reconnect, re-select, forget logins
-  kNoService,        // pcscd not running / not reachable
-  kNoReader,         // reader vanished
-  kSharingViolation, // someone holds the card exclusively
-  kTimeout,          // the card did not answer
-  kCommunication,    // anything else on the wire
+  kRemoved,           // card gone: the token is gone
+  kReset,             // another process reset the card: reconnect, re-select, forget logins
+  kNoService,         // pcscd not running / not reachable
+  kNoReader,          // reader vanished
+  kSharingViolation,  // someone holds the card exclusively
+  kTimeout,           // the card did not answer
+  kCommunication,     // anything else on the wire
 };
 
 class TransportError : public std::runtime_error {

@@ -8,8 +8,8 @@
 namespace jpki::transport {
 
 PcscChannel::PcscChannel(std::string reader) : reader_(std::move(reader)) {
-  check_pcsc(SCardConnect(context_.get(), reader_.c_str(), SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                          &card_, &protocol_),
+  check_pcsc(SCardConnect(context_.get(), reader_.c_str(), SCARD_SHARE_SHARED,
+                          SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card_, &protocol_),
              "SCardConnect");
   read_status();
 }
@@ -32,7 +32,8 @@ void PcscChannel::read_status() {
   std::array<BYTE, 4> attr{};
   DWORD attr_len = attr.size();
   max_response_ = 65538;
-  if (SCardGetAttrib(card_, SCARD_ATTR_MAXINPUT, attr.data(), &attr_len) == SCARD_S_SUCCESS && attr_len == 4) {
+  if (SCardGetAttrib(card_, SCARD_ATTR_MAXINPUT, attr.data(), &attr_len) == SCARD_S_SUCCESS &&
+      attr_len == 4) {
     std::size_t v = 0;
     for (std::size_t i = 4; i-- > 0;) v = (v << 8) | attr[i];  // little-endian DWORD
     if (v >= 5) max_response_ = std::min<std::size_t>(v, 65538);
@@ -43,7 +44,8 @@ Bytes PcscChannel::transmit(ByteView command) {
   const SCARD_IO_REQUEST* pci = protocol_ == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
   Bytes response(65538);
   DWORD len = static_cast<DWORD>(response.size());
-  check_pcsc(SCardTransmit(card_, pci, command.data(), static_cast<DWORD>(command.size()), nullptr, response.data(), &len),
+  check_pcsc(SCardTransmit(card_, pci, command.data(), static_cast<DWORD>(command.size()), nullptr,
+                           response.data(), &len),
              "SCardTransmit");
   response.resize(len);
   return response;
@@ -54,7 +56,8 @@ void PcscChannel::begin_transaction() { check_pcsc(SCardBeginTransaction(card_),
 void PcscChannel::end_transaction() noexcept { SCardEndTransaction(card_, SCARD_LEAVE_CARD); }
 
 void PcscChannel::reconnect() {
-  check_pcsc(SCardReconnect(card_, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &protocol_),
+  check_pcsc(SCardReconnect(card_, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                            SCARD_LEAVE_CARD, &protocol_),
              "SCardReconnect");
   read_status();
 }

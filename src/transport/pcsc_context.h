@@ -10,7 +10,9 @@ namespace jpki::transport {
 
 class PcscContext {
  public:
-  PcscContext() { check_pcsc(SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx_), "SCardEstablishContext"); }
+  PcscContext() {
+    check_pcsc(SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx_), "SCardEstablishContext");
+  }
   ~PcscContext() { SCardReleaseContext(ctx_); }
   PcscContext(const PcscContext&) = delete;
   PcscContext& operator=(const PcscContext&) = delete;

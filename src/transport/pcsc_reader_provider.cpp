@@ -39,7 +39,8 @@ std::vector<ReaderState> PcscReaderProvider::readers() {
     states[i].szReader = names[i].c_str();
     states[i].dwCurrentState = SCARD_STATE_UNAWARE;
   }
-  const LONG rv = SCardGetStatusChange(list_context_->get(), 0, states.data(), static_cast<DWORD>(states.size()));
+  const LONG rv =
+      SCardGetStatusChange(list_context_->get(), 0, states.data(), static_cast<DWORD>(states.size()));
   if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) check_pcsc(rv, "SCardGetStatusChange");
   for (std::size_t i = 0; i < names.size(); ++i) {
     const DWORD ev = states[i].dwEventState;
@@ -80,7 +81,8 @@ bool PcscReaderProvider::wait_for_change(std::chrono::milliseconds timeout) {
     std::lock_guard lock(cancel_mutex_);
     waiting_ = ctx;
   }
-  rv = SCardGetStatusChange(ctx, static_cast<DWORD>(timeout.count()), states.data(), static_cast<DWORD>(states.size()));
+  rv = SCardGetStatusChange(ctx, static_cast<DWORD>(timeout.count()), states.data(),
+                            static_cast<DWORD>(states.size()));
   {
     std::lock_guard lock(cancel_mutex_);
     waiting_ = 0;

@@ -22,9 +22,9 @@ class PcscReaderProvider final : public ReaderProvider {
  private:
   std::vector<std::string> reader_names();
   std::string filter_;
-  std::mutex mutex_;          // guards list_context_
+  std::mutex mutex_;  // guards list_context_
   std::unique_ptr<PcscContext> list_context_;
-  std::mutex wait_mutex_;     // one waiter at a time
+  std::mutex wait_mutex_;  // one waiter at a time
   std::unique_ptr<PcscContext> wait_context_;
   std::mutex cancel_mutex_;
   SCARDCONTEXT waiting_ = 0;

@@ -1,9 +1,9 @@
 // Case 1-4 encoding and parsing, short and extended.
+#include "apdu/command.h"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
-
-#include "apdu/command.h"
 
 namespace jpki::apdu {
 namespace {
@@ -35,7 +35,8 @@ TEST(Command, Case3ShortAndExtended) {
 }
 
 TEST(Command, Case4ShortAndExtended) {
-  EXPECT_EQ(enc({0x80, 0x2A, 0x00, 0x80, from_hex("01 02"), 256, false}), from_hex("80 2A 00 80 02 01 02 00"));
+  EXPECT_EQ(enc({0x80, 0x2A, 0x00, 0x80, from_hex("01 02"), 256, false}),
+            from_hex("80 2A 00 80 02 01 02 00"));
   EXPECT_EQ(enc({0x80, 0x2A, 0x00, 0x80, from_hex("01 02"), 256, true}),
             from_hex("80 2A 00 80 00 00 02 01 02 01 00"));
 }
@@ -84,10 +85,10 @@ TEST(ParseCommand, EmptyVerifyWithTrailingZeroIsCase2) {
 
 TEST(ParseCommand, RejectsMalformedLengths) {
   EXPECT_FALSE(parse_command(from_hex("00 A4 04")));
-  EXPECT_FALSE(parse_command(from_hex("00 A4 04 0C 0A D3 92")));          // Lc says 10, 2 present
-  EXPECT_FALSE(parse_command(from_hex("00 A4 04 0C 02 00 01 00 00")));    // two bytes too many
-  EXPECT_FALSE(parse_command(from_hex("00 B0 00 00 00 01")));             // truncated extended
-  EXPECT_FALSE(parse_command(from_hex("00 B0 00 00 00 00 00 AA")));       // extended Lc=0 with data
+  EXPECT_FALSE(parse_command(from_hex("00 A4 04 0C 0A D3 92")));        // Lc says 10, 2 present
+  EXPECT_FALSE(parse_command(from_hex("00 A4 04 0C 02 00 01 00 00")));  // two bytes too many
+  EXPECT_FALSE(parse_command(from_hex("00 B0 00 00 00 01")));           // truncated extended
+  EXPECT_FALSE(parse_command(from_hex("00 B0 00 00 00 00 00 AA")));     // extended Lc=0 with data
 }
 
 TEST(Hex, RoundTripAndErrors) {

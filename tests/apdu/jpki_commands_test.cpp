@@ -25,9 +25,7 @@ TEST(JpkiCommands, ReadBinary) {
   EXPECT_THROW((void)read_binary(0x8000, 1), std::out_of_range);
 }
 
-TEST(JpkiCommands, RetryQueryIsTrueCase1) {
-  EXPECT_EQ(retry_query().encode(), from_hex("00 20 00 80"));
-}
+TEST(JpkiCommands, RetryQueryIsTrueCase1) { EXPECT_EQ(retry_query().encode(), from_hex("00 20 00 80")); }
 
 TEST(JpkiCommands, Verify) {
   EXPECT_EQ(verify(as_bytes("1234")).encode(), from_hex("00 20 00 80 04 31 32 33 34"));

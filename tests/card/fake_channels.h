@@ -48,7 +48,8 @@ class ScriptedChannel final : public transport::CardChannel {
 class SimChannel final : public transport::CardChannel {
  public:
   explicit SimChannel(const std::filesystem::path& state, bool extended = true)
-      : card_(state, sim::CardOptions{from_hex("3B E0 00 FF 81 31 FE 45 14"), extended}), extended_(extended) {}
+      : card_(state, sim::CardOptions{from_hex("3B E0 00 FF 81 31 FE 45 14"), extended}),
+        extended_(extended) {}
   Bytes transmit(ByteView command) override { return card_.process(command); }
   void begin_transaction() override {}
   void end_transaction() noexcept override {}

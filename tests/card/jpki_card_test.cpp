@@ -1,11 +1,12 @@
 // The card driver: exact APDU sequences (scripted card) and whole flows
 // against the in-process virtual card.
+#include "card/jpki_card.h"
+
 #include <openssl/x509.h>
 
 #include <filesystem>
 
 #include "card/der_length.h"
-#include "card/jpki_card.h"
 #include "card/pin_policy.h"
 #include "fake_channels.h"
 #include "sim/card_state.h"
@@ -25,8 +26,8 @@ TEST(CardScripted, DetectIsThreeApdus) {
   ScriptedChannel ch;
   ch.expect(kSelectAp, "90 00");
   ch.expect("00 A4 02 0C 02 00 06", "90 00");
-  std::string info = to_hex(as_bytes("JPKIAPICCTOKEN2                 ")) + " " +
-                     to_hex(Bytes(48, 0x30)) + " " + to_hex(as_bytes("0000000020500003")) + " " + to_hex(Bytes(64, 0));
+  std::string info = to_hex(as_bytes("JPKIAPICCTOKEN2                 ")) + " " + to_hex(Bytes(48, 0x30)) +
+                     " " + to_hex(as_bytes("0000000020500003")) + " " + to_hex(Bytes(64, 0));
   ch.expect("00 B0 00 00 A0", info + " 90 00");
   JpkiCard card(ch);
   const TokenInfo t = card.detect();
@@ -79,7 +80,8 @@ TEST(CardScripted, WrongPinReportsTriesAndIsNotRepeated) {
     EXPECT_EQ(e.tries_left(), 4);
   }
   EXPECT_TRUE(ch.done());
-  for (const auto& line : trace) EXPECT_EQ(line.find("41 42 43"), std::string::npos) << "PIN in trace: " << line;
+  for (const auto& line : trace)
+    EXPECT_EQ(line.find("41 42 43"), std::string::npos) << "PIN in trace: " << line;
 }
 
 TEST(CardScripted, GetResponseAndWrongLe) {
@@ -221,7 +223,8 @@ TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
       const std::uint64_t before = card.apdu_count();
       const Bytes der = card.read_certificate(k);
       const unsigned char* p = der.data();
-      std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+      std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
+                                                    X509_free);
       EXPECT_TRUE(x) << "certificate parses";
       EXPECT_EQ(p, der.data() + der.size()) << "exactly the DER object";
       if (extended) {

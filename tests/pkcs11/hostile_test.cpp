@@ -2,8 +2,8 @@
 //
 // | call                                   | situation                   | CKR_                         |
 // |----------------------------------------|-----------------------------|------------------------------|
-// | any C_* but Initialize/GetFunctionList | before C_Initialize / after Finalize | CRYPTOKI_NOT_INITIALIZED |
-// | C_Initialize                           | twice                       | CRYPTOKI_ALREADY_INITIALIZED |
+// | any C_* but Initialize/GetFunctionList | before C_Initialize / after Finalize | CRYPTOKI_NOT_INITIALIZED
+// | | C_Initialize                           | twice                       | CRYPTOKI_ALREADY_INITIALIZED |
 // | C_Initialize                           | pReserved != NULL           | ARGUMENTS_BAD                |
 // | C_Initialize                           | only some mutex functions   | ARGUMENTS_BAD                |
 // | C_Finalize                             | pReserved != NULL           | ARGUMENTS_BAD                |
@@ -76,7 +76,8 @@ TEST_F(HostileSession, InvalidHandlesAndArguments) {
   CK_SESSION_HANDLE s = 0;
   EXPECT_EQ(f()->C_OpenSession(auth_slot(), 0, nullptr, nullptr, &s), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
   EXPECT_EQ(f()->C_OpenSession(4242, CKF_SERIAL_SESSION, nullptr, nullptr, &s), CKR_SLOT_ID_INVALID);
-  EXPECT_EQ(f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, nullptr), CKR_ARGUMENTS_BAD);
+  EXPECT_EQ(f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, nullptr),
+            CKR_ARGUMENTS_BAD);
   s = open(auth_slot());
   CK_SESSION_INFO info{};
   EXPECT_EQ(f()->C_GetSessionInfo(s + 1000, &info), CKR_SESSION_HANDLE_INVALID);
@@ -127,7 +128,8 @@ TEST_F(HostileSession, FinalizeWithOpenSessionsThenInitializeAgain) {
   EXPECT_EQ(f()->C_GetSessionInfo(s, &info), CKR_SESSION_HANDLE_INVALID);
   const CK_SESSION_HANDLE again = open(auth_slot());
   ASSERT_EQ(f()->C_GetSessionInfo(again, &info), CKR_OK);
-  EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION)) << "a new module instance starts logged out";
+  EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION))
+      << "a new module instance starts logged out";
 }
 
 TEST_F(HostileSession, ForkedChildGetsAFreshModule) {

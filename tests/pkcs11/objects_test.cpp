@@ -100,7 +100,8 @@ TEST_F(Objects, AttributeSemanticsFollowTheStandard) {
   // Several at once: one bad one does not stop the others.
   CK_OBJECT_CLASS cls = 0;
   Bytes value(len);
-  CK_ATTRIBUTE many[] = {{CKA_CLASS, &cls, sizeof cls}, {0x7FFFFFF0UL, nullptr, 0}, {CKA_VALUE, value.data(), len}};
+  CK_ATTRIBUTE many[] = {
+      {CKA_CLASS, &cls, sizeof cls}, {0x7FFFFFF0UL, nullptr, 0}, {CKA_VALUE, value.data(), len}};
   EXPECT_EQ(f()->C_GetAttributeValue(s, *cert, many, 3), CKR_ATTRIBUTE_TYPE_INVALID);
   EXPECT_EQ(cls, static_cast<CK_OBJECT_CLASS>(CKO_CERTIFICATE));
   EXPECT_EQ(many[2].ulValueLen, len);

@@ -4,20 +4,21 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
-#include <sys/wait.h>
 
 namespace jpki::test {
 namespace {
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
-  if (v == nullptr) throw std::runtime_error(std::string(name) + " is not set: run inside tests/testbed/testbed.sh");
+  if (v == nullptr)
+    throw std::runtime_error(std::string(name) + " is not set: run inside tests/testbed/testbed.sh");
   return v;
 }
 
@@ -57,7 +58,8 @@ std::size_t card_apdus() {
   std::ifstream in(env("JPKI_SIM_LOG"));
   std::string line;
   std::size_t n = 0;
-  while (std::getline(in, line)) if (line.rfind("C:", 0) == 0) ++n;
+  while (std::getline(in, line))
+    if (line.rfind("C:", 0) == 0) ++n;
   return n;
 }
 
@@ -68,7 +70,8 @@ void unblock_card() {
 int sim(const std::string& args) {
   std::string a = args;
   const std::string key = "{control}";
-  if (const auto pos = a.find(key); pos != std::string::npos) a.replace(pos, key.size(), "'" + env("JPKI_SIM_CONTROL") + "'");
+  if (const auto pos = a.find(key); pos != std::string::npos)
+    a.replace(pos, key.size(), "'" + env("JPKI_SIM_CONTROL") + "'");
   const int rc = std::system(("'" + env("JPKI_SIM_BIN") + "' " + a + " >/dev/null").c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -121,7 +124,8 @@ std::vector<CK_OBJECT_HANDLE> P11Test::find(CK_SESSION_HANDLE s, std::optional<C
   return out;
 }
 
-std::optional<CK_OBJECT_HANDLE> P11Test::find_one(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, unsigned char id) {
+std::optional<CK_OBJECT_HANDLE> P11Test::find_one(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+                                                  unsigned char id) {
   const auto all = find(s, cls, id);
   if (all.size() != 1) return std::nullopt;
   return all[0];
@@ -158,8 +162,8 @@ CK_FLAGS P11Test::token_flags(CK_SLOT_ID slot) {
   return info.flags;
 }
 
-CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE key, const Bytes& data, Bytes& sig,
-                    const std::string& context_pin) {
+CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE key, const Bytes& data,
+                    Bytes& sig, const std::string& context_pin) {
   CK_MECHANISM m{mech, nullptr, 0};
   CK_RV rv = f()->C_SignInit(s, &m, key);
   if (rv != CKR_OK) return rv;
@@ -177,7 +181,8 @@ CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDL
 
 bool openssl_verify(const Bytes& cert_der, const std::string& md_name, const Bytes& data, const Bytes& sig) {
   const unsigned char* p = cert_der.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())), X509_free);
+  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())),
+                                                X509_free);
   if (!x) return false;
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(x.get()), EVP_PKEY_free);
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key.get(), nullptr),

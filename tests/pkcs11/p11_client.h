@@ -19,7 +19,7 @@ CK_FUNCTION_LIST* module();  // loaded once per process from $JPKI_PKCS11_MODULE
 // The simulator's view: retry counters and the number of APDUs so far.
 int card_tries(const std::string& which);  // "auth" or "sign"
 std::size_t card_apdus();
-void unblock_card();                        // jpki-sim ctl unblock
+void unblock_card();  // jpki-sim ctl unblock
 // Runs `jpki-sim ARGS` ("{control}" in ARGS becomes the control socket); returns the exit status.
 int sim(const std::string& args);
 

@@ -34,12 +34,20 @@ class PinShape : public P11Test {
 
 TEST_F(PinShape, AuthPinMalformedClassesNeverReachTheCard) {
   const Malformed cases[] = {
-      {"too short", "123", CKR_PIN_LEN_RANGE},        {"too long", "12345", CKR_PIN_LEN_RANGE},
-      {"empty", "", CKR_PIN_LEN_RANGE},               {"letters", "12a4", CKR_PIN_INVALID},
-      {"uppercase letters", "ABCD", CKR_PIN_INVALID}, {"symbols", "12-4", CKR_PIN_INVALID},
-      {"space", "12 4", CKR_PIN_INVALID},             {"non-ASCII", "12\xC3\xA9", CKR_PIN_INVALID},
+      {"too short", "123", CKR_PIN_LEN_RANGE},
+      {"too long", "12345", CKR_PIN_LEN_RANGE},
+      {"empty", "", CKR_PIN_LEN_RANGE},
+      {"letters", "12a4", CKR_PIN_INVALID},
+      {"uppercase letters", "ABCD", CKR_PIN_INVALID},
+      {"symbols", "12-4", CKR_PIN_INVALID},
+      {"space", "12 4", CKR_PIN_INVALID},
+      {"non-ASCII", "12\xC3\xA9", CKR_PIN_INVALID},
       {"full-width digits", "１２３４", CKR_PIN_LEN_RANGE},
-      {"embedded NUL", std::string("12\0" "4", 4), CKR_PIN_INVALID},
+      {"embedded NUL",
+       std::string("12\0"
+                   "4",
+                   4),
+       CKR_PIN_INVALID},
       {"huge", std::string(4096, '1'), CKR_PIN_LEN_RANGE},
   };
   for (const auto& m : cases) expect_refused_without_apdu(auth_slot(), m, "auth");
@@ -52,8 +60,15 @@ TEST_F(PinShape, SignPinMalformedClassesNeverReachTheCard) {
       {"empty", "", CKR_PIN_LEN_RANGE},
       {"symbols", "ABC-123", CKR_PIN_INVALID},
       {"space", "ABC 123", CKR_PIN_INVALID},
-      {"non-ASCII", "ABC\xC3\xA9" "12", CKR_PIN_INVALID},
-      {"embedded NUL", std::string("ABC\0" "123", 7), CKR_PIN_INVALID},
+      {"non-ASCII",
+       "ABC\xC3\xA9"
+       "12",
+       CKR_PIN_INVALID},
+      {"embedded NUL",
+       std::string("ABC\0"
+                   "123",
+                   7),
+       CKR_PIN_INVALID},
   };
   for (const auto& m : cases) expect_refused_without_apdu(sign_slot(), m, "sign");
 }
@@ -105,7 +120,9 @@ void count_down(P11Test& t, CK_FUNCTION_LIST* f, CK_SLOT_ID slot, const char* co
     EXPECT_EQ(card_tries(counter), left);
     CK_TOKEN_INFO info{};
     ASSERT_EQ(f->C_GetTokenInfo(slot, &info), CKR_OK);
-    const CK_FLAGS want = left == 0 ? CKF_USER_PIN_LOCKED : left == 1 ? CKF_USER_PIN_FINAL_TRY : CKF_USER_PIN_COUNT_LOW;
+    const CK_FLAGS want = left == 0   ? CKF_USER_PIN_LOCKED
+                          : left == 1 ? CKF_USER_PIN_FINAL_TRY
+                                      : CKF_USER_PIN_COUNT_LOW;
     EXPECT_EQ(info.flags & kCounterFlags, want) << left << " tries left";
   }
   // Locked: even the right PIN is refused, and no VERIFY carrying it is sent.

@@ -17,7 +17,8 @@ using Recovery = P11Test;
 bool wait_token(CK_FUNCTION_LIST* f, CK_SLOT_ID slot, bool present) {
   for (int i = 0; i < 100; ++i) {
     CK_SLOT_INFO info{};
-    if (f->C_GetSlotInfo(slot, &info) == CKR_OK && ((info.flags & CKF_TOKEN_PRESENT) != 0) == present) return true;
+    if (f->C_GetSlotInfo(slot, &info) == CKR_OK && ((info.flags & CKF_TOKEN_PRESENT) != 0) == present)
+      return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;

@@ -10,8 +10,10 @@ struct Mech {
   CK_MECHANISM_TYPE type;
   const char* md;
 };
-const Mech kHashMechs[] = {{CKM_SHA1_RSA_PKCS, "SHA1"},     {CKM_SHA224_RSA_PKCS, "SHA224"},
-                           {CKM_SHA256_RSA_PKCS, "SHA256"}, {CKM_SHA384_RSA_PKCS, "SHA384"},
+const Mech kHashMechs[] = {{CKM_SHA1_RSA_PKCS, "SHA1"},
+                           {CKM_SHA224_RSA_PKCS, "SHA224"},
+                           {CKM_SHA256_RSA_PKCS, "SHA256"},
+                           {CKM_SHA384_RSA_PKCS, "SHA384"},
                            {CKM_SHA512_RSA_PKCS, "SHA512"}};
 
 class Signing : public P11Test {
@@ -67,7 +69,8 @@ TEST_F(Signing, RsaPkcsTakesADigestInfo) {
   EXPECT_TRUE(openssl_verify(auth_cert_, "", di, sig));
   EXPECT_TRUE(openssl_verify(auth_cert_, "SHA256", bytes_of("document"), sig));
   EXPECT_EQ(sign(auth_, CKM_RSA_PKCS, auth_key_, Bytes(246, 1), sig), CKR_DATA_LEN_RANGE);
-  EXPECT_EQ(sign(auth_, CKM_RSA_PKCS, auth_key_, Bytes(245, 1), sig), CKR_OK) << "245 bytes is the card's limit";
+  EXPECT_EQ(sign(auth_, CKM_RSA_PKCS, auth_key_, Bytes(245, 1), sig), CKR_OK)
+      << "245 bytes is the card's limit";
 }
 
 TEST_F(Signing, LengthQueryAndShortBufferKeepTheOperation) {
@@ -99,7 +102,8 @@ TEST_F(Signing, SignKeyNeedsContextSpecificLoginEachTime) {
   const Bytes msg = bytes_of("signed application");
   Bytes sig;
   EXPECT_EQ(sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig), CKR_USER_NOT_LOGGED_IN);
-  EXPECT_EQ(login(s, sign_pin(), CKU_CONTEXT_SPECIFIC), CKR_OPERATION_NOT_INITIALIZED) << "no operation to authorise";
+  EXPECT_EQ(login(s, sign_pin(), CKU_CONTEXT_SPECIFIC), CKR_OPERATION_NOT_INITIALIZED)
+      << "no operation to authorise";
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig, sign_pin()), CKR_OK);
     EXPECT_TRUE(openssl_verify(cert, "SHA256", msg, sig));

@@ -8,7 +8,9 @@
 namespace jpki::test {
 namespace {
 
-std::string field(const unsigned char* p, std::size_t n) { return std::string(reinterpret_cast<const char*>(p), n); }
+std::string field(const unsigned char* p, std::size_t n) {
+  return std::string(reinterpret_cast<const char*>(p), n);
+}
 
 TEST(Lifecycle, InitializeSendsNoApdu) {
   const std::size_t before = card_apdus();

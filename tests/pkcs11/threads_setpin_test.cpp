@@ -24,7 +24,9 @@ TEST_F(Threads, FourThreadsSignConcurrently) {
       for (int i = 0; i < 10; ++i) {
         const Bytes msg = bytes_of("thread " + std::to_string(t) + " message " + std::to_string(i));
         Bytes sig;
-        if (sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig) == CKR_OK && openssl_verify(cert, "SHA256", msg, sig)) ++good;
+        if (sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig) == CKR_OK &&
+            openssl_verify(cert, "SHA256", msg, sig))
+          ++good;
       }
       f()->C_CloseSession(s);
     });
@@ -70,7 +72,8 @@ TEST_F(SetPin, WrongOldPinCostsOneTryMalformedNewPinNothing) {
   Bytes bad_new = bytes_of("12a4");
   Bytes short_new = bytes_of("12");
   EXPECT_EQ(f()->C_SetPIN(s, good.data(), good.size(), bad_new.data(), bad_new.size()), CKR_PIN_INVALID);
-  EXPECT_EQ(f()->C_SetPIN(s, good.data(), good.size(), short_new.data(), short_new.size()), CKR_PIN_LEN_RANGE);
+  EXPECT_EQ(f()->C_SetPIN(s, good.data(), good.size(), short_new.data(), short_new.size()),
+            CKR_PIN_LEN_RANGE);
   EXPECT_EQ(card_apdus(), apdus);
   EXPECT_EQ(card_tries("auth"), 2);
   EXPECT_EQ(login(s, auth_pin()), CKR_OK);

@@ -1,17 +1,18 @@
 // The virtual card against the byte vectors of ../shared/jpki-card.md §1-§3.
+#include "sim/virtual_card.h"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <filesystem>
 #include <array>
+#include <filesystem>
 #include <random>
 
 #include "apdu/jpki.h"
 #include "apdu/response.h"
 #include "sim/card_state.h"
-#include "sim/virtual_card.h"
 
 namespace jpki::sim {
 namespace {
@@ -37,7 +38,9 @@ class VirtualCardTest : public ::testing::Test {
 
   std::string tx(const std::string& hex) { return to_hex(card_->process(from_hex(hex))); }
   apdu::Response call(const apdu::Command& c) { return *apdu::parse_response(card_->process(c.encode())); }
-  std::string sw(const apdu::Command& c) { return to_hex(call(c).encode()).substr(to_hex(call(c).encode()).size() - 5); }
+  std::string sw(const apdu::Command& c) {
+    return to_hex(call(c).encode()).substr(to_hex(call(c).encode()).size() - 5);
+  }
   void select(std::uint16_t ef) {
     ASSERT_EQ(tx("00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"), "90 00");
     ASSERT_EQ(call(apdu::select_ef(ef)).sw.value(), 0x9000);
@@ -131,9 +134,11 @@ TEST_F(VirtualCardTest, ChangeReferenceDataNeedsVerifyFirst) {
 
 bool verifies(const Bytes& cert_file, ByteView input, const Bytes& sig, bool pss) {
   const unsigned char* p = cert_file.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_file.size())), X509_free);
+  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_file.size())),
+                                                X509_free);
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> k(X509_get_pubkey(x.get()), EVP_PKEY_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> c(EVP_PKEY_CTX_new(k.get(), nullptr), EVP_PKEY_CTX_free);
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> c(EVP_PKEY_CTX_new(k.get(), nullptr),
+                                                                EVP_PKEY_CTX_free);
   EVP_PKEY_verify_init(c.get());
   if (pss) {
     EVP_PKEY_CTX_set_rsa_padding(c.get(), RSA_PKCS1_PSS_PADDING);
@@ -180,7 +185,8 @@ TEST_F(VirtualCardTest, HostileApdusAlwaysGetAStatusWord) {
   for (int i = 0; i < 20000; ++i) {
     Bytes apdu(rng() % 300);
     for (auto& b : apdu) b = static_cast<std::uint8_t>(rng());
-    if (i % 3 == 0 && apdu.size() >= 2) apdu[1] = std::array<std::uint8_t, 5>{0xA4, 0xB0, 0x20, 0x24, 0x2A}[rng() % 5];
+    if (i % 3 == 0 && apdu.size() >= 2)
+      apdu[1] = std::array<std::uint8_t, 5>{0xA4, 0xB0, 0x20, 0x24, 0x2A}[rng() % 5];
     const Bytes r = card_->process(apdu);
     ASSERT_GE(r.size(), 2u) << to_hex(apdu);
     ASSERT_NE(r[r.size() - 2] & 0xF0, 0) << "SW1 must be 6x or 9x: " << to_hex(apdu);
