@@ -82,3 +82,29 @@ TEST_F(SetPin, WrongOldPinCostsOneTryMalformedNewPinNothing) {
 
 }  // namespace
 }  // namespace jpki::test
+
+namespace jpki::test {
+namespace {
+
+using Stress = P11Test;
+
+// Run by tests/e2e/two_processes.sh next to a pkcs11-tool loop on the same card.
+TEST_F(Stress, HundredSignaturesWhileAnotherProcessSigns) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  ASSERT_EQ(login(s, auth_pin()), CKR_OK);
+  const auto key = find_one(s, CKO_PRIVATE_KEY, 1);
+  const Bytes cert = attribute(s, find_one(s, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
+  ASSERT_TRUE(key);
+  int good = 0;
+  for (int i = 0; i < 100; ++i) {
+    const Bytes msg = bytes_of("process A message " + std::to_string(i));
+    Bytes sig;
+    const CK_RV rv = sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig);
+    EXPECT_EQ(rv, CKR_OK) << "signature " << i;
+    if (rv == CKR_OK && openssl_verify(cert, "SHA256", msg, sig)) ++good;
+  }
+  EXPECT_EQ(good, 100);
+}
+
+}  // namespace
+}  // namespace jpki::test
