@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -32,7 +33,7 @@ TEST_F(Recovery, ResetByAnotherProcessDropsTheLoginHonestly) {
   ASSERT_TRUE(key);
   const Bytes msg = bytes_of("before and after a reset");
   Bytes sig;
-  for (int round = 0; round < 10; ++round) {
+  for (int round = 0; round < 100; ++round) {
     ASSERT_EQ(sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig), CKR_OK);
     ASSERT_EQ(sim("reset-card"), 0);
     EXPECT_EQ(sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig), CKR_USER_NOT_LOGGED_IN) << "round " << round;
@@ -47,34 +48,34 @@ TEST_F(Recovery, ResetByAnotherProcessDropsTheLoginHonestly) {
 }
 
 TEST_F(Recovery, RemovalEndsSessionsAndAnotherCardAppears) {
-  const CK_SESSION_HANDLE s = open(auth_slot());
-  const Bytes first = attribute(s, find_one(s, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
-  CK_TOKEN_INFO before{};
-  ASSERT_EQ(f()->C_GetTokenInfo(auth_slot(), &before), CKR_OK);
-
-  ASSERT_EQ(sim("ctl --control {control} remove"), 0);
-  ASSERT_TRUE(wait_token(f(), auth_slot(), false));
-  CK_SESSION_INFO info{};
-  const CK_RV rv = f()->C_GetSessionInfo(s, &info);
-  EXPECT_TRUE(rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_DEVICE_REMOVED) << rv;
-  CK_TOKEN_INFO none{};
-  EXPECT_EQ(f()->C_GetTokenInfo(auth_slot(), &none), CKR_TOKEN_NOT_PRESENT);
-  CK_SESSION_HANDLE h = 0;
-  EXPECT_EQ(f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_TOKEN_NOT_PRESENT);
-
   const std::string other = "/tmp/jpki-other-card-" + std::to_string(::getpid());
   std::filesystem::remove_all(other);
   ASSERT_EQ(sim("init --state " + other), 0);
-  ASSERT_EQ(sim("ctl --control {control} insert --state " + other), 0);
-  ASSERT_TRUE(wait_token(f(), auth_slot(), true));
-  const CK_SESSION_HANDLE s2 = open(auth_slot());
-  const Bytes second = attribute(s2, find_one(s2, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
-  EXPECT_FALSE(second.empty());
-  EXPECT_NE(first, second) << "the new card's certificate, not a stale one";
-  CK_TOKEN_INFO after{};
-  ASSERT_EQ(f()->C_GetTokenInfo(auth_slot(), &after), CKR_OK);
-  EXPECT_NE(std::string(reinterpret_cast<char*>(before.serialNumber), 16),
-            std::string(reinterpret_cast<char*>(after.serialNumber), 16));
+  const char* home = std::getenv("JPKI_SIM_STATE");
+  ASSERT_NE(home, nullptr);
+  Bytes previous;
+  // 50 cycles, each time with the other card: nothing stale may be served.
+  for (int cycle = 0; cycle < 50; ++cycle) {
+    const CK_SESSION_HANDLE s = open(auth_slot());
+    const Bytes cert = attribute(s, find_one(s, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
+    ASSERT_FALSE(cert.empty()) << "cycle " << cycle;
+    if (cycle > 0) {
+      EXPECT_NE(cert, previous) << "cycle " << cycle << ": a stale certificate";
+    }
+    previous = cert;
+    ASSERT_EQ(sim("ctl --control {control} remove"), 0);
+    ASSERT_TRUE(wait_token(f(), auth_slot(), false)) << "cycle " << cycle;
+    CK_SESSION_INFO info{};
+    const CK_RV rv = f()->C_GetSessionInfo(s, &info);
+    EXPECT_TRUE(rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_DEVICE_REMOVED) << rv;
+    CK_TOKEN_INFO none{};
+    EXPECT_EQ(f()->C_GetTokenInfo(auth_slot(), &none), CKR_TOKEN_NOT_PRESENT);
+    CK_SESSION_HANDLE h = 0;
+    EXPECT_EQ(f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_TOKEN_NOT_PRESENT);
+    const std::string next = cycle % 2 == 0 ? other : std::string(home);
+    ASSERT_EQ(sim("ctl --control {control} insert --state " + next), 0);
+    ASSERT_TRUE(wait_token(f(), auth_slot(), true)) << "cycle " << cycle;
+  }
   std::filesystem::remove_all(other);
 }
 
