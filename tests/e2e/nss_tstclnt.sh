@@ -33,3 +33,21 @@ timeout 30 tstclnt -h 127.0.0.1 -p 4433 -d "$db" -n "$nick" -w "$JPKI_AUTH_PIN" 
 cn=$(openssl x509 -in "$JPKI_SIM_STATE/ca/auth.pem" -noout -subject -nameopt sep_comma_plus,space_eq | sed 's/.*CN = //')
 grep -q "depth=0 .*CN = $cn" "$work/srv.log" || { cat "$work/srv.log"; fail "server did not see the card's certificate ($cn)"; }
 echo "PASS: NSS TLS 1.2 client authentication with the card (server saw CN=$cn)"
+kill "$srv"
+wait "$srv" 2>/dev/null || true
+
+# TLS 1.3 allows only RSA-PSS in CertificateVerify; the card pads PKCS#1 v1.5
+# itself and the module offers no PSS, so NSS finds no usable key and sends no
+# certificate. This is the documented limit, and the failure must stay clear.
+openssl s_server -tls1_3 -Verify 1 -verify_return_error -CAfile "$JPKI_SIM_STATE/ca/auth-ca.pem" \
+  -cert "$work/srv.pem" -key "$work/srv.key" -accept 127.0.0.1:4434 -www >"$work/srv13.log" 2>&1 &
+srv=$!
+for _ in $(seq 1 50); do grep -q ACCEPT "$work/srv13.log" && break; sleep 0.1; done
+if timeout 30 tstclnt -h 127.0.0.1 -p 4434 -d "$db" -n "$nick" -w "$JPKI_AUTH_PIN" -V tls1.3:tls1.3 -o -Q \
+  </dev/null >"$work/client13.txt" 2>&1 && grep -q "depth=0 .*CN = $cn" "$work/srv13.log"; then
+  fail "TLS 1.3 client authentication succeeded: update the README's TLS 1.3 section"
+fi
+grep -q "Failed to load a suitable client certificate" "$work/client13.txt" ||
+  { cat "$work/client13.txt"; fail "TLS 1.3: NSS did not say why"; }
+grep -q "peer did not return a certificate" "$work/srv13.log" || { cat "$work/srv13.log"; fail "TLS 1.3: unexpected server error"; }
+echo "PASS: TLS 1.3-only server: no client certificate sent (the card key cannot do RSA-PSS), as documented"
