@@ -8,19 +8,8 @@ work=$(mktemp -d)
 srv=""
 trap '[[ -n $srv ]] && kill "$srv" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-engine=$(find /usr/lib/*/engines-3 -name pkcs11.so | head -n1)
-cat >"$work/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-engines = engine_section
-[engine_section]
-pkcs11 = pkcs11_section
-[pkcs11_section]
-engine_id = pkcs11
-dynamic_path = $engine
-MODULE_PATH = $mod
-init = 0
-CNF
+. "$(dirname "$0")/engine_conf.sh"
+write_engine_conf "$work/openssl.cnf"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/srv.key" -out "$work/srv.pem" -subj /CN=localhost -days 1 2>/dev/null
 # The card signs PKCS#1 v1.5 only: the server must accept rsa_pkcs1_sha256 for the
 # client's CertificateVerify, or OpenSSL's client picks RSA-PSS, which the card cannot do.

@@ -7,20 +7,8 @@ mod=${JPKI_PKCS11_MODULE:?}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
-engine=$(find /usr/lib/*/engines-3 -name pkcs11.so | head -n1)
-[[ -n $engine ]] || fail "libengine-pkcs11-openssl is not installed"
-cat >"$work/openssl.cnf" <<CNF
-openssl_conf = openssl_init
-[openssl_init]
-engines = engine_section
-[engine_section]
-pkcs11 = pkcs11_section
-[pkcs11_section]
-engine_id = pkcs11
-dynamic_path = $engine
-MODULE_PATH = $mod
-init = 0
-CNF
+. "$(dirname "$0")/engine_conf.sh"
+write_engine_conf "$work/openssl.cnf"
 export OPENSSL_CONF=$work/openssl.cnf
 auth_key="pkcs11:token=JPKI%20User%20Authentication;id=%01;type=private?pin-value=$JPKI_AUTH_PIN"
 sign_key="pkcs11:token=JPKI%20Digital%20Signature;id=%02;type=private?pin-value=$JPKI_SIGN_PIN"

@@ -71,7 +71,8 @@ TEST_F(Recovery, RemovalEndsSessionsAndAnotherCardAppears) {
     CK_TOKEN_INFO none{};
     EXPECT_EQ(f()->C_GetTokenInfo(auth_slot(), &none), CKR_TOKEN_NOT_PRESENT);
     CK_SESSION_HANDLE h = 0;
-    EXPECT_EQ(f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_TOKEN_NOT_PRESENT);
+    EXPECT_EQ(f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &h),
+              CKR_TOKEN_NOT_PRESENT);
     const std::string next = cycle % 2 == 0 ? other : std::string(home);
     ASSERT_EQ(sim("ctl --control {control} insert --state " + next), 0);
     ASSERT_TRUE(wait_token(f(), auth_slot(), true)) << "cycle " << cycle;

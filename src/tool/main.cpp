@@ -1,0 +1,311 @@
+// jpki-tool: the My Number Card holder's command line.
+//   jpki-tool status [--json] [--sign-details] [--reader NAME] [--pin-file FILE]
+//   jpki-tool cert export --auth|--sign|--auth-ca|--sign-ca [--pem|--der] [-o FILE] [--pin-file FILE]
+//   jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]
+// PINs never come from the command line: terminal (no echo), --pin-file, or
+// JPKI_PIN / JPKI_NEW_PIN. JPKI_TOOL_TODAY=YYYY-MM-DD sets "today" (tests).
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "card/pin_policy.h"
+#include "tool/card_access.h"
+#include "tool/cert_summary.h"
+#include "tool/json.h"
+#include "tool/messages.h"
+#include "tool/pin_input.h"
+#include "tool/renewal.h"
+
+namespace jpki::tool {
+namespace {
+
+enum Exit { kOk = 0, kUsage = 1, kNoCard = 2, kWrongPin = 3, kLocked = 4, kBadInput = 5, kCardFailure = 6 };
+
+constexpr const char* kUsageText =
+    "usage: jpki-tool status [--json] [--sign-details] [--reader NAME] [--pin-file FILE]\n"
+    "       jpki-tool cert export --auth|--sign|--auth-ca|--sign-ca [--pem|--der] [-o FILE] [--pin-file "
+    "FILE]\n"
+    "       jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]\n"
+    "PINs are read from the terminal without echo, from --pin-file / --new-pin-file, or from\n"
+    "JPKI_PIN / JPKI_NEW_PIN; never from the command line.\n"
+    "Exit codes: 0 ok, 1 usage, 2 no card, 3 wrong PIN, 4 PIN locked, 5 PIN of the wrong shape or\n"
+    "new PINs differ (nothing sent), 6 card error.\n";
+
+struct Args {
+  std::vector<std::string> words;
+  std::set<std::string> flags;
+  std::map<std::string, std::string> values;
+};
+
+Args parse(int argc, char** argv) {
+  static const std::set<std::string> with_value = {"--reader", "--pin-file", "--new-pin-file", "-o"};
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string s = argv[i];
+    if (with_value.count(s) != 0) {
+      if (i + 1 >= argc) throw std::invalid_argument(s + " needs a value");
+      a.values[s] = argv[++i];
+    } else if (s.rfind("-", 0) == 0) {
+      a.flags.insert(s);
+    } else {
+      a.words.push_back(s);
+    }
+  }
+  return a;
+}
+
+std::string value(const Args& a, const std::string& k) {
+  const auto it = a.values.find(k);
+  return it == a.values.end() ? std::string() : it->second;
+}
+
+Date today() {
+  Date d;
+  if (const char* t = std::getenv("JPKI_TOOL_TODAY"); t != nullptr && parse_date(t, d)) return d;
+  const time_t now = std::time(nullptr) + 9 * 3600;  // the holder's calendar is JST
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return Date{tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+}
+
+// Shape check first: a PIN of the wrong shape never reaches the card.
+bool shaped(card::KeyKind k, card::SecureString& pin) {
+  if (card::check_pin_shape(k, pin.str()) == card::PinShape::kOk) return true;
+  std::cerr << text(k == card::KeyKind::kAuth ? Msg::kPinShapeAuth : Msg::kPinShapeSign) << "\n";
+  return false;
+}
+
+// Maps a card failure to a message and an exit code.
+int report(const card::CardError& e) {
+  if (e.kind() == card::CardErrorKind::kPinIncorrect) {
+    std::cerr << text(Msg::kWrongPin) << ": " << e.tries_left() << "\n";
+    if (e.tries_left() == 1) std::cerr << text(Msg::kLastTry) << "\n";
+    return kWrongPin;
+  }
+  if (e.kind() == card::CardErrorKind::kPinLocked) {
+    std::cerr << text(Msg::kLocked) << "\n" << text(Msg::kLockedAdvice) << "\n";
+    return kLocked;
+  }
+  std::cerr << text(Msg::kCardError) << ": " << e.what() << "\n";
+  return kCardFailure;
+}
+
+struct CertStatus {
+  int tries = 0;
+  int max_tries = 0;
+  std::optional<CertSummary> cert;
+  std::optional<ExpiryStatus> expiry;
+};
+
+std::string renewal_word(Renewal r) {
+  switch (r) {
+    case Renewal::kOpen:
+      return "open";
+    case Renewal::kNotYet:
+      return "not_yet";
+    case Renewal::kExpired:
+      return "expired";
+  }
+  return "";
+}
+
+void print_text(const char* title, const CertStatus& s) {
+  std::cout << "\n"
+            << title << "\n  " << text(Msg::kTriesLeft) << ": " << s.tries << "/" << s.max_tries << "\n";
+  if (s.tries <= 0) std::cout << "  " << text(Msg::kLocked) << "\n  " << text(Msg::kLockedAdvice) << "\n";
+  if (s.tries == 1) std::cout << "  " << text(Msg::kLastTry) << "\n";
+  if (!s.cert) return;
+  std::cout << "  " << text(Msg::kExpires) << ": " << to_string(s.cert->not_after) << " ("
+            << s.expiry->days_left << " " << text(Msg::kDaysLeft) << ")\n  ";
+  switch (s.expiry->renewal) {
+    case Renewal::kOpen:
+      std::cout << text(Msg::kRenewOpen) << "\n";
+      break;
+    case Renewal::kNotYet:
+      std::cout << text(Msg::kRenewNotYet) << " " << to_string(s.expiry->renewal_opens) << "\n";
+      break;
+    case Renewal::kExpired:
+      std::cout << text(Msg::kExpired) << "\n";
+      break;
+  }
+}
+
+std::string json_of(const CertStatus& s, bool with_names) {
+  std::string j = "{\"tries_left\": " + std::to_string(s.tries) +
+                  ", \"max_tries\": " + std::to_string(s.max_tries) +
+                  ", \"locked\": " + (s.tries <= 0 ? "true" : "false");
+  if (s.cert) {
+    j += ", \"not_after\": " + json_string(to_string(s.cert->not_after)) +
+         ", \"days_left\": " + std::to_string(s.expiry->days_left) +
+         ", \"renewal\": " + json_string(renewal_word(s.expiry->renewal)) +
+         ", \"renewal_opens\": " + json_string(to_string(s.expiry->renewal_opens));
+    if (with_names)
+      j += ", \"subject\": " + json_string(s.cert->subject) + ", \"issuer\": " + json_string(s.cert->issuer);
+  } else {
+    j += ", \"not_after\": null";
+  }
+  return j + "}";
+}
+
+int status(const Args& a) {
+  auto access = open_card(value(a, "--reader"));
+  if (!access) {
+    std::cerr << text(Msg::kNoCard) << "\n";
+    return kNoCard;
+  }
+  card::JpkiCard& card = *access->card;
+  const Date now = today();
+  CertStatus auth;
+  CertStatus sign;
+  auth.max_tries = card::pin_rules(card::KeyKind::kAuth).max_tries;
+  sign.max_tries = card::pin_rules(card::KeyKind::kSign).max_tries;
+  try {
+    auth.tries = card.pin_status(card::KeyKind::kAuth).tries_left;
+    sign.tries = card.pin_status(card::KeyKind::kSign).tries_left;
+    auth.cert = summarize(card.read_certificate(card::CertKind::kAuth));
+    auth.expiry = expiry_status(now, auth.cert->not_after);
+    if (a.flags.count("--sign-details") != 0) {
+      auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+      if (!pin) {
+        std::cerr << text(Msg::kNoPinInput) << "\n";
+        return kBadInput;
+      }
+      if (!shaped(card::KeyKind::kSign, *pin)) return kBadInput;
+      card.verify(card::KeyKind::kSign, *pin);
+      sign.cert = summarize(card.read_certificate(card::CertKind::kSign));
+      sign.expiry = expiry_status(now, sign.cert->not_after);
+      sign.tries = card.pin_status(card::KeyKind::kSign).tries_left;
+      card.logout();
+    }
+  } catch (const card::CardError& e) {
+    return report(e);
+  }
+  if (a.flags.count("--json") != 0) {
+    std::cout << "{\"reader\": " << json_string(access->reader)
+              << ", \"token\": " << json_string(access->info.token_name)
+              << ", \"serial\": " << json_string(access->info.serial)
+              << ", \"today\": " << json_string(to_string(now)) << ",\n \"auth\": " << json_of(auth, true)
+              << ",\n \"sign\": " << json_of(sign, false) << "}\n";
+    return kOk;
+  }
+  std::cout << text(Msg::kReader) << ": " << access->reader << "\n"
+            << text(Msg::kCard) << ": " << access->info.token_name << " " << access->info.serial << "\n";
+  print_text(text(Msg::kAuthCert), auth);
+  std::cout << "  " << text(Msg::kSubject) << ": " << auth.cert->subject << "\n  " << text(Msg::kIssuer)
+            << ": " << auth.cert->issuer << "\n";
+  print_text(text(Msg::kSignCert), sign);
+  if (!sign.cert) std::cout << "  " << text(Msg::kSignDateNeedsPassword) << "\n";
+  return kOk;
+}
+
+int export_cert(const Args& a) {
+  static const std::map<std::string, card::CertKind> kinds = {{"--auth", card::CertKind::kAuth},
+                                                              {"--sign", card::CertKind::kSign},
+                                                              {"--auth-ca", card::CertKind::kAuthCa},
+                                                              {"--sign-ca", card::CertKind::kSignCa}};
+  std::optional<card::CertKind> which;
+  for (const auto& [flag, kind] : kinds) {
+    if (a.flags.count(flag) != 0) which = kind;
+  }
+  if (!which) {
+    std::cerr << kUsageText;
+    return kUsage;
+  }
+  auto access = open_card(value(a, "--reader"));
+  if (!access) {
+    std::cerr << text(Msg::kNoCard) << "\n";
+    return kNoCard;
+  }
+  Bytes der;
+  try {
+    if (*which == card::CertKind::kSign) {  // holds name and address: the card wants the password
+      auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+      if (!pin) {
+        std::cerr << text(Msg::kNoPinInput) << "\n";
+        return kBadInput;
+      }
+      if (!shaped(card::KeyKind::kSign, *pin)) return kBadInput;
+      access->card->verify(card::KeyKind::kSign, *pin);
+    }
+    der = access->card->read_certificate(*which);
+    if (*which == card::CertKind::kSign) access->card->logout();
+  } catch (const card::CardError& e) {
+    return report(e);
+  }
+  const std::string out = a.flags.count("--der") != 0 ? std::string(der.begin(), der.end()) : to_pem(der);
+  const std::string path = value(a, "-o");
+  if (path.empty()) {
+    std::cout << out;
+  } else {
+    std::ofstream f(path, std::ios::binary);
+    f << out;
+    if (!f) {
+      std::cerr << "cannot write " << path << "\n";
+      return kCardFailure;
+    }
+  }
+  return kOk;
+}
+
+int change_pin(const Args& a) {
+  const bool auth = a.flags.count("--auth") != 0;
+  if (auth == (a.flags.count("--sign") != 0)) {
+    std::cerr << kUsageText;
+    return kUsage;
+  }
+  const card::KeyKind kind = auth ? card::KeyKind::kAuth : card::KeyKind::kSign;
+  auto old_pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+  auto new_pin = read_pin(value(a, "--new-pin-file"), "JPKI_NEW_PIN", text(Msg::kEnterNewPin));
+  auto again = read_pin(value(a, "--new-pin-file"), "JPKI_NEW_PIN", text(Msg::kRepeatNewPin));
+  if (!old_pin || !new_pin || !again) {
+    std::cerr << text(Msg::kNoPinInput) << "\n";
+    return kBadInput;
+  }
+  if (!shaped(kind, *old_pin) || !shaped(kind, *new_pin) || !shaped(kind, *again)) return kBadInput;
+  if (new_pin->str() != again->str()) {
+    std::cerr << text(Msg::kPinMismatch) << "\n";
+    return kBadInput;
+  }
+  auto access = open_card(value(a, "--reader"));
+  if (!access) {
+    std::cerr << text(Msg::kNoCard) << "\n";
+    return kNoCard;
+  }
+  try {
+    access->card->change_pin(kind, *old_pin, *new_pin);
+    access->card->logout();
+  } catch (const card::CardError& e) {
+    return report(e);
+  }
+  std::cout << text(Msg::kPinChanged) << "\n";
+  return kOk;
+}
+
+int run(int argc, char** argv) {
+  const Args a = parse(argc, argv);
+  if (a.words.empty() || a.flags.count("--help") != 0 || a.flags.count("-h") != 0) {
+    std::cout << kUsageText;
+    return a.words.empty() && a.flags.empty() ? kUsage : kOk;
+  }
+  if (a.words[0] == "status") return status(a);
+  if (a.words[0] == "cert" && a.words.size() > 1 && a.words[1] == "export") return export_cert(a);
+  if (a.words[0] == "change-pin") return change_pin(a);
+  std::cerr << kUsageText;
+  return kUsage;
+}
+
+}  // namespace
+}  // namespace jpki::tool
+
+int main(int argc, char** argv) {
+  try {
+    return jpki::tool::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "jpki-tool: " << e.what() << "\n";
+    return jpki::tool::kCardFailure;
+  }
+}
