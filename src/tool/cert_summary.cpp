@@ -58,4 +58,19 @@ std::string to_pem(ByteView der) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
+std::vector<Bytes> certificates_from_pem(ByteView pem) {
+  std::vector<Bytes> out;
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  while (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    const X509Ptr x(raw);
+    const int len = i2d_X509(x.get(), nullptr);
+    if (len <= 0) continue;
+    Bytes der(static_cast<std::size_t>(len));
+    unsigned char* p = der.data();
+    i2d_X509(x.get(), &p);
+    out.push_back(std::move(der));
+  }
+  return out;
+}
+
 }  // namespace jpki::tool

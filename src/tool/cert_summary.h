@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "apdu/bytes.h"
 #include "tool/renewal.h"
@@ -17,5 +18,7 @@ struct CertSummary {
 // Throws std::runtime_error when `der` is not a certificate.
 CertSummary summarize(ByteView der);
 std::string to_pem(ByteView der);
+// Every certificate in a PEM file, as DER.
+std::vector<Bytes> certificates_from_pem(ByteView pem);
 
 }  // namespace jpki::tool

@@ -2,6 +2,8 @@
 //   jpki-tool status [--json] [--sign-details] [--reader NAME] [--pin-file FILE]
 //   jpki-tool cert export --auth|--sign|--auth-ca|--sign-ca [--pem|--der] [-o FILE] [--pin-file FILE]
 //   jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]
+//   jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]
+//   jpki-tool verify FILE SIG [--CAfile PEM]
 // PINs never come from the command line: terminal (no echo), --pin-file, or
 // JPKI_PIN / JPKI_NEW_PIN. JPKI_TOOL_TODAY=YYYY-MM-DD sets "today" (tests).
 #include <ctime>
@@ -15,6 +17,7 @@
 #include "card/pin_policy.h"
 #include "tool/card_access.h"
 #include "tool/cert_summary.h"
+#include "tool/cms_sign.h"
 #include "tool/json.h"
 #include "tool/messages.h"
 #include "tool/pin_input.h"
@@ -23,17 +26,28 @@
 namespace jpki::tool {
 namespace {
 
-enum Exit { kOk = 0, kUsage = 1, kNoCard = 2, kWrongPin = 3, kLocked = 4, kBadInput = 5, kCardFailure = 6 };
+enum Exit {
+  kOk = 0,
+  kUsage = 1,
+  kNoCard = 2,
+  kWrongPin = 3,
+  kLocked = 4,
+  kBadInput = 5,
+  kCardFailure = 6,
+  kNotVerified = 7
+};
 
 constexpr const char* kUsageText =
     "usage: jpki-tool status [--json] [--sign-details] [--reader NAME] [--pin-file FILE]\n"
     "       jpki-tool cert export --auth|--sign|--auth-ca|--sign-ca [--pem|--der] [-o FILE] [--pin-file "
     "FILE]\n"
     "       jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]\n"
+    "       jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]   (detached CMS, DER)\n"
+    "       jpki-tool verify FILE SIG [--CAfile PEM]   (default: the CA certificates on the card)\n"
     "PINs are read from the terminal without echo, from --pin-file / --new-pin-file, or from\n"
     "JPKI_PIN / JPKI_NEW_PIN; never from the command line.\n"
     "Exit codes: 0 ok, 1 usage, 2 no card, 3 wrong PIN, 4 PIN locked, 5 PIN of the wrong shape or\n"
-    "new PINs differ (nothing sent), 6 card error.\n";
+    "new PINs differ (nothing sent), 6 card error, 7 signature does not verify.\n";
 
 struct Args {
   std::vector<std::string> words;
@@ -42,7 +56,8 @@ struct Args {
 };
 
 Args parse(int argc, char** argv) {
-  static const std::set<std::string> with_value = {"--reader", "--pin-file", "--new-pin-file", "-o"};
+  static const std::set<std::string> with_value = {"--reader", "--pin-file", "--new-pin-file", "-o",
+                                                   "--CAfile"};
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
@@ -260,7 +275,7 @@ int change_pin(const Args& a) {
   const card::KeyKind kind = auth ? card::KeyKind::kAuth : card::KeyKind::kSign;
   auto old_pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
   auto new_pin = read_pin(value(a, "--new-pin-file"), "JPKI_NEW_PIN", text(Msg::kEnterNewPin));
-  auto again = read_pin(value(a, "--new-pin-file"), "JPKI_NEW_PIN", text(Msg::kRepeatNewPin));
+  auto again = read_pin(value(a, "--new-pin-file"), "JPKI_NEW_PIN", text(Msg::kRepeatNewPin), 1);
   if (!old_pin || !new_pin || !again) {
     std::cerr << text(Msg::kNoPinInput) << "\n";
     return kBadInput;
@@ -285,6 +300,97 @@ int change_pin(const Args& a) {
   return kOk;
 }
 
+std::optional<Bytes> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+int sign_file(const Args& a) {
+  const bool auth = a.flags.count("--auth") != 0;
+  if (auth == (a.flags.count("--sign") != 0) || a.words.size() != 2) {
+    std::cerr << kUsageText;
+    return kUsage;
+  }
+  const card::KeyKind kind = auth ? card::KeyKind::kAuth : card::KeyKind::kSign;
+  const auto content = read_file(a.words[1]);
+  if (!content) {
+    std::cerr << "cannot read " << a.words[1] << "\n";
+    return kUsage;
+  }
+  auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+  if (!pin) {
+    std::cerr << text(Msg::kNoPinInput) << "\n";
+    return kBadInput;
+  }
+  if (!shaped(kind, *pin)) return kBadInput;
+  auto access = open_card(value(a, "--reader"));
+  if (!access) {
+    std::cerr << text(Msg::kNoCard) << "\n";
+    return kNoCard;
+  }
+  Bytes cms;
+  try {
+    access->card->verify(kind, *pin);
+    const Bytes cert = access->card->read_certificate(auth ? card::CertKind::kAuth : card::CertKind::kSign);
+    cms = make_detached_cms(*content, cert,
+                            [&](ByteView digest_info) { return access->card->sign(kind, digest_info); });
+    access->card->logout();
+  } catch (const card::CardError& e) {
+    return report(e);
+  }
+  const std::string out = a.values.count("-o") != 0 ? value(a, "-o") : a.words[1] + ".p7s";
+  std::ofstream f(out, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(cms.data()), static_cast<std::streamsize>(cms.size()));  // NOLINT
+  if (!f) {
+    std::cerr << "cannot write " << out << "\n";
+    return kCardFailure;
+  }
+  std::cout << out << "\n";
+  return kOk;
+}
+
+int verify_file(const Args& a) {
+  if (a.words.size() != 3) {
+    std::cerr << kUsageText;
+    return kUsage;
+  }
+  const auto content = read_file(a.words[1]);
+  const auto sig = read_file(a.words[2]);
+  if (!content || !sig) {
+    std::cerr << "cannot read " << a.words[1] << " or " << a.words[2] << "\n";
+    return kUsage;
+  }
+  std::vector<Bytes> cas;
+  if (a.values.count("--CAfile") != 0) {
+    const auto pem = read_file(value(a, "--CAfile"));
+    if (!pem) {
+      std::cerr << "cannot read " << value(a, "--CAfile") << "\n";
+      return kUsage;
+    }
+    cas = certificates_from_pem(*pem);
+  } else {
+    auto access = open_card(value(a, "--reader"));
+    if (!access) {
+      std::cerr << text(Msg::kNoCard) << "\n";
+      return kNoCard;
+    }
+    try {
+      cas.push_back(access->card->read_certificate(card::CertKind::kAuthCa));
+      cas.push_back(access->card->read_certificate(card::CertKind::kSignCa));
+    } catch (const card::CardError& e) {
+      return report(e);
+    }
+  }
+  std::string why;
+  if (!verify_detached_cms(*content, *sig, cas, why)) {
+    std::cerr << "verification failed: " << why << "\n";
+    return kNotVerified;
+  }
+  std::cout << "signature OK\n";
+  return kOk;
+}
+
 int run(int argc, char** argv) {
   const Args a = parse(argc, argv);
   if (a.words.empty() || a.flags.count("--help") != 0 || a.flags.count("-h") != 0) {
@@ -294,6 +400,8 @@ int run(int argc, char** argv) {
   if (a.words[0] == "status") return status(a);
   if (a.words[0] == "cert" && a.words.size() > 1 && a.words[1] == "export") return export_cert(a);
   if (a.words[0] == "change-pin") return change_pin(a);
+  if (a.words[0] == "sign") return sign_file(a);
+  if (a.words[0] == "verify") return verify_file(a);
   std::cerr << kUsageText;
   return kUsage;
 }

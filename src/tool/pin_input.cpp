@@ -9,11 +9,14 @@
 
 namespace jpki::tool {
 
-std::optional<card::SecureString> read_pin(const std::string& file, const char* env, const char* prompt) {
+std::optional<card::SecureString> read_pin(const std::string& file, const char* env, const char* prompt,
+                                           int line) {
   card::SecureString pin;
   if (!file.empty()) {
     std::ifstream in(file);
     if (!in || !std::getline(in, pin.str())) return std::nullopt;
+    card::SecureString next;
+    for (int i = 0; i < line && std::getline(in, next.str()); ++i) pin = next;
     return pin;
   }
   if (const char* v = std::getenv(env); v != nullptr) {

@@ -10,6 +10,8 @@
 namespace jpki::tool {
 
 // `env` names the environment variable; `file` is a path or empty; `prompt` is shown on /dev/tty.
-std::optional<card::SecureString> read_pin(const std::string& file, const char* env, const char* prompt);
+// `line` picks the file's line (the repeated new PIN may stand on line 2; absent, line 1 serves).
+std::optional<card::SecureString> read_pin(const std::string& file, const char* env, const char* prompt,
+                                           int line = 0);
 
 }  // namespace jpki::tool

@@ -44,6 +44,25 @@ cmp -s "$work/auth.der" <(openssl x509 -in "$JPKI_SIM_STATE/ca/auth.pem" -outfor
 JPKI_PIN=$JPKI_SIGN_PIN "$tool" cert export --sign --der -o "$work/sign.der"
 cmp -s "$work/sign.der" <(openssl x509 -in "$JPKI_SIM_STATE/ca/sign.pem" -outform DER) || fail "sign DER differs"
 
+echo "== sign: detached CMS with each key, verified by jpki-tool and by openssl cms"
+echo "e-filing attachment" >"$work/doc.txt"
+JPKI_PIN=$JPKI_SIGN_PIN "$tool" sign --sign "$work/doc.txt" -o "$work/doc.sign.p7s" >/dev/null || fail "sign --sign"
+JPKI_PIN=$JPKI_AUTH_PIN "$tool" sign --auth "$work/doc.txt" -o "$work/doc.auth.p7s" >/dev/null || fail "sign --auth"
+openssl cms -verify -binary -inform DER -in "$work/doc.sign.p7s" -content "$work/doc.txt" \
+  -CAfile "$JPKI_SIM_STATE/ca/sign-ca.pem" -purpose any -out /dev/null 2>/dev/null || fail "openssl rejected the CMS"
+"$tool" verify "$work/doc.txt" "$work/doc.sign.p7s" | grep -q "signature OK" || fail "verify with the card's CAs"
+"$tool" verify "$work/doc.txt" "$work/doc.auth.p7s" --CAfile "$JPKI_SIM_STATE/ca/auth-ca.pem" >/dev/null || fail "verify --CAfile"
+echo tampered >>"$work/doc.txt"
+set +e
+"$tool" verify "$work/doc.txt" "$work/doc.sign.p7s" 2>/dev/null; rc=$?
+set -e
+[[ $rc == 7 ]] || fail "a tampered file verified (rc $rc)"
+set +e
+JPKI_PIN=abc "$tool" sign --auth "$work/doc.txt" 2>/dev/null; rc=$?
+set -e
+[[ $rc == 5 ]] || fail "malformed PIN for sign: rc $rc"
+[[ $(tries auth) == 3 && $(tries sign) == 5 ]] || fail "signing spent a try"
+
 echo "== change-pin: malformed new PIN and wrong old PIN"
 before=$(verifies)
 set +e
@@ -51,6 +70,12 @@ JPKI_PIN=$JPKI_AUTH_PIN JPKI_NEW_PIN=12ab "$tool" change-pin --auth 2>"$work/e1"
 set -e
 [[ $rc == 5 && $(verifies) == "$before" ]] || fail "malformed new PIN: rc $rc or a VERIFY was sent"
 grep -q "exactly 4 digits" "$work/e1" || fail "no shape message"
+printf '5678\n5679\n' >"$work/two-new-pins"
+set +e
+JPKI_PIN=$JPKI_AUTH_PIN "$tool" change-pin --auth --new-pin-file "$work/two-new-pins" 2>"$work/e0"; rc=$?
+set -e
+[[ $rc == 5 && $(verifies) == "$before" ]] || fail "mismatched new PINs: rc $rc or a VERIFY was sent"
+grep -q "differ" "$work/e0" || fail "no mismatch message"
 set +e
 JPKI_PIN=0000 JPKI_NEW_PIN=5678 "$tool" change-pin --auth 2>"$work/e2"; rc=$?
 set -e
