@@ -84,6 +84,7 @@ class JpkiCard::Exchange {
 
   void select_applet() {
     card_.applet_selected_ = false;
+    selected_here_ = true;  // tried in this transaction: never again
     const Response r = send(apdu::select_applet());
     if (!r.ok()) throw CardError(CardErrorKind::kNotJpki, "no JPKI applet: " + r.sw.name());
     card_.applet_selected_ = true;
@@ -93,12 +94,13 @@ class JpkiCard::Exchange {
 
   // The EF is selected anew in every transaction (another process may have
   // selected another since); the applet only when it is not selected.
+  [[nodiscard]] bool selected_here() const { return selected_here_; }
   void select_ef(std::uint16_t fid) {
     if (!card_.applet_selected_) select_applet();
     if (ef_ == fid) return;
     Response r = send(apdu::select_ef(fid));
-    if (r.sw.value() == StatusWord::kFileNotFound && !selected_here_) {
-      select_applet();  // someone selected another applet since our last transaction
+    if (!r.ok() && !selected_here_) {
+      select_applet();  // not selected after all (reset, or another applet chosen since)
       r = send(apdu::select_ef(fid));
     }
     if (r.sw.value() == StatusWord::kFileNotFound)
@@ -135,22 +137,35 @@ JpkiCard::JpkiCard(transport::CardChannel& channel, CardOptions options, ApduTra
 
 TokenInfo JpkiCard::detect() {
   Exchange x(*this);
-  x.select_applet();
-  try {
-    x.select_ef(apdu::ef::kTokenInfo);
-  } catch (const CardError&) {
-    throw CardError(CardErrorKind::kNotJpki, "no token info EF");
+  // Another process may have the applet selected with PINs verified: selecting
+  // it again would log that process out. So try its token info EF first and
+  // select the applet only when that is not the JPKI token's.
+  applet_selected_ = true;
+  auto read_token_info = [&]() -> std::optional<Response> {
+    try {
+      x.select_ef(apdu::ef::kTokenInfo);
+    } catch (const CardError&) {
+      return std::nullopt;
+    }
+    Response r = x.send(apdu::read_binary(0, apdu::kTokenInfoSize));
+    if (!r.ok() || r.data.size() < 96 || trim(r.data, 0, 14) != "JPKIAPICCTOKEN") return std::nullopt;
+    return r;
+  };
+  auto r = read_token_info();
+  if (!r && !x.selected_here()) {
+    x.select_applet();
+    r = read_token_info();
   }
-  const Response r = x.send(apdu::read_binary(0, apdu::kTokenInfoSize));
-  if (!r.ok() || r.data.size() < 96 || trim(r.data, 0, 14) != "JPKIAPICCTOKEN") {
-    throw CardError(CardErrorKind::kNotJpki, "token info is not a JPKI token's");
+  if (!r) {
+    applet_selected_ = false;
+    throw CardError(CardErrorKind::kNotJpki, "no JPKI token info");
   }
   TokenInfo t;
-  t.raw = r.data;
-  t.token_name = trim(r.data, 0, 32);
-  t.manufacturer = trim(r.data, 32, 32);
-  t.model = trim(r.data, 64, 16);
-  t.serial = trim(r.data, 80, 16);
+  t.raw = r->data;
+  t.token_name = trim(r->data, 0, 32);
+  t.manufacturer = trim(r->data, 32, 32);
+  t.model = trim(r->data, 64, 16);
+  t.serial = trim(r->data, 80, 16);
   return t;
 }
 

@@ -22,9 +22,8 @@ const char* kSelectAp = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
 // ---- exact sequences -------------------------------------------------------
 
-TEST(CardScripted, DetectIsThreeApdus) {
+TEST(CardScripted, DetectKeepsAnAppletAnotherProcessSelected) {
   ScriptedChannel ch;
-  ch.expect(kSelectAp, "90 00");
   ch.expect("00 A4 02 0C 02 00 06", "90 00");
   std::string info = to_hex(as_bytes("JPKIAPICCTOKEN2                 ")) + " " + to_hex(Bytes(48, 0x30)) +
                      " " + to_hex(as_bytes("0000000020500003")) + " " + to_hex(Bytes(64, 0));
@@ -33,12 +32,24 @@ TEST(CardScripted, DetectIsThreeApdus) {
   const TokenInfo t = card.detect();
   EXPECT_EQ(t.token_name, "JPKIAPICCTOKEN2");
   EXPECT_EQ(t.serial, "0000000020500003");
-  EXPECT_EQ(card.apdu_count(), 3u);
+  EXPECT_EQ(card.apdu_count(), 2u) << "no SELECT of the applet: that would log others out";
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardScripted, DetectSelectsTheAppletAfterAReset) {
+  ScriptedChannel ch;
+  ch.expect("00 A4 02 0C 02 00 06", "6A 82");
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 06", "90 00");
+  ch.expect("00 B0 00 00 A0", to_hex(as_bytes("JPKIAPICCTOKEN2")) + " " + to_hex(Bytes(145, 0x20)) + " 90 00");
+  JpkiCard card(ch);
+  EXPECT_EQ(card.detect().token_name, "JPKIAPICCTOKEN2");
   EXPECT_TRUE(ch.done());
 }
 
 TEST(CardScripted, NotAJpkiCard) {
   ScriptedChannel ch;
+  ch.expect("00 A4 02 0C 02 00 06", "6A 82");
   ch.expect(kSelectAp, "6A 82");
   JpkiCard card(ch);
   try {
@@ -165,6 +176,7 @@ TEST(CardScripted, ExtendedReadRefusedFallsBackToShortReads) {
 
 TEST(CardScripted, ResponseWithoutStatusWordIsRejected) {
   ScriptedChannel ch;
+  ch.expect("00 A4 02 0C 02 00 06", "90");
   ch.expect(kSelectAp, "90");
   JpkiCard card(ch);
   EXPECT_THROW(card.detect(), CardError);
