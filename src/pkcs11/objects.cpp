@@ -78,6 +78,22 @@ AttributeValue common_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type) {
   }
 }
 
+// What certificates and keys alike take from the certificate, then the common attributes.
+AttributeValue shared_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& der) {
+  switch (type) {
+    case CKA_SUBJECT:
+      return bytes(parse_certificate(der()).subject);
+    case CKA_START_DATE:
+      return date(parse_certificate(der()).not_before);
+    case CKA_END_DATE:
+      return date(parse_certificate(der()).not_after);
+    case CKA_PUBLIC_KEY_INFO:
+      return bytes(parse_certificate(der()).spki);
+    default:
+      return common_attribute(r, type);
+  }
+}
+
 AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& der) {
   switch (type) {
     case CKA_CLASS:
@@ -103,24 +119,16 @@ AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const 
       h.resize(3);
       return bytes(h);
     }
-    case CKA_SUBJECT:
-      return bytes(parse_certificate(der()).subject);
     case CKA_ISSUER:
       return bytes(parse_certificate(der()).issuer);
     case CKA_SERIAL_NUMBER:
       return bytes(parse_certificate(der()).serial);
-    case CKA_START_DATE:
-      return date(parse_certificate(der()).not_before);
-    case CKA_END_DATE:
-      return date(parse_certificate(der()).not_after);
-    case CKA_PUBLIC_KEY_INFO:
-      return bytes(parse_certificate(der()).spki);
     case CKA_HASH_OF_SUBJECT_PUBLIC_KEY:
       return bytes(parse_certificate(der()).key_hash);
     case CKA_HASH_OF_ISSUER_PUBLIC_KEY:
       return bytes({});
     default:
-      return common_attribute(r, type);
+      return shared_attribute(r, type, der);
   }
 }
 
@@ -138,14 +146,6 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
       return scalar<CK_ULONG>(parse_certificate(der()).modulus_bits);
     case CKA_PUBLIC_EXPONENT:
       return bytes(parse_certificate(der()).public_exponent);
-    case CKA_SUBJECT:
-      return bytes(parse_certificate(der()).subject);
-    case CKA_START_DATE:
-      return date(parse_certificate(der()).not_before);
-    case CKA_END_DATE:
-      return date(parse_certificate(der()).not_after);
-    case CKA_PUBLIC_KEY_INFO:
-      return bytes(parse_certificate(der()).spki);
     case CKA_DERIVE:
       return boolean(false);
     case CKA_LOCAL:
@@ -185,7 +185,7 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
     case CKA_VALUE:
       return priv ? sensitive() : invalid();
     default:
-      return common_attribute(r, type);
+      return shared_attribute(r, type, der);
   }
 }
 
