@@ -116,12 +116,14 @@ class JpkiCard::Exchange {
     ++card_.apdu_count_;
     auto r = apdu::parse_response(reply);
     if (card_.trace_) {
-      if (cmd.ins == apdu::ins::kVerify || cmd.ins == apdu::ins::kChangeReferenceData) {
-        Bytes shown(raw.begin(), raw.begin() + 4);  // PIN bytes never leave this function
-        card_.trace_(shown, reply);
-      } else {
-        card_.trace_(raw, reply);
-      }
+      // PIN bytes, and the signing certificate (name, address, birth date, sex),
+      // never leave this function: the trace sees the header or the status word only.
+      const bool pin = cmd.ins == apdu::ins::kVerify || cmd.ins == apdu::ins::kChangeReferenceData;
+      const bool personal =
+          cmd.ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kSignCert && reply.size() >= 2;
+      const ByteView shown_cmd = pin ? ByteView(raw).first(4) : ByteView(raw);
+      const ByteView shown_reply = personal ? ByteView(reply).last(2) : ByteView(reply);
+      card_.trace_(shown_cmd, shown_reply);
     }
     if (!r) throw CardError(CardErrorKind::kBadResponse, "response without status word");
     return *r;

@@ -41,7 +41,8 @@ TEST(CardScripted, DetectSelectsTheAppletAfterAReset) {
   ch.expect("00 A4 02 0C 02 00 06", "6A 82");
   ch.expect(kSelectAp, "90 00");
   ch.expect("00 A4 02 0C 02 00 06", "90 00");
-  ch.expect("00 B0 00 00 A0", to_hex(as_bytes("JPKIAPICCTOKEN2")) + " " + to_hex(Bytes(145, 0x20)) + " 90 00");
+  ch.expect("00 B0 00 00 A0",
+            to_hex(as_bytes("JPKIAPICCTOKEN2")) + " " + to_hex(Bytes(145, 0x20)) + " 90 00");
   JpkiCard card(ch);
   EXPECT_EQ(card.detect().token_name, "JPKIAPICCTOKEN2");
   EXPECT_TRUE(ch.done());
@@ -247,6 +248,24 @@ TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
     card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
     EXPECT_GT(card.read_certificate(CertKind::kSign).size(), 500u);
   }
+}
+
+TEST_F(CardOnSim, TraceNeverCarriesTheSigningCertificate) {
+  ch_ = std::make_unique<SimChannel>(dir_);
+  std::string trace;
+  JpkiCard card(*ch_, {}, [&](ByteView c, ByteView r) { trace += to_hex(c) + " / " + to_hex(r) + "\n"; });
+  card.detect();
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  const Bytes der = card.read_certificate(CertKind::kSign);
+  // Any 16 bytes from the middle of the certificate (subject, SAN) must not appear.
+  for (std::size_t off = 16; off + 16 < der.size(); off += 64) {
+    const std::string piece = to_hex(ByteView(der).subspan(off, 16));
+    EXPECT_EQ(trace.find(piece), std::string::npos) << "certificate bytes at " << off << " in the trace";
+  }
+  EXPECT_EQ(trace.find(to_hex(as_bytes("ABCDEF12"))), std::string::npos);
+  const Bytes auth = card.read_certificate(CertKind::kAuth);
+  EXPECT_NE(trace.find(to_hex(ByteView(auth).subspan(16, 16))), std::string::npos)
+      << "public data stays visible";
 }
 
 TEST_F(CardOnSim, SignAndChangePin) {

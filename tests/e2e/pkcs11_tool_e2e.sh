@@ -68,8 +68,12 @@ p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --sign --id 01 -m SHA256-RSA-PKC
 p11 "${sign[@]}" --login --pin "$JPKI_SIGN_PIN" --sign --id 02 -m SHA256-RSA-PKCS -i "$work/doc" -o "$work/sig4" >/dev/null
 p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --change-pin --new-pin 8642 >/dev/null
 p11 "${auth[@]}" --login --pin 8642 --change-pin --new-pin "$JPKI_AUTH_PIN" >/dev/null
+p11 "${sign[@]}" --login --pin "$JPKI_SIGN_PIN" --read-object --type cert --id 02 -o "$work/sign2.der" >/dev/null
 unset JPKI_PKCS11_DEBUG
 grep -q "C_Login -> CKR_OK" "$work/debug.log" || fail "the debug log was not written"
+# The signing certificate holds name, address, birth date and sex: not in the debug log either.
+piece=$(od -An -tx1 -j 200 -N 24 "$work/sign2.der" | tr 'a-f' 'A-F' | xargs)
+if grep -qF "$piece" "$work/debug.log"; then fail "signing-certificate bytes found in the debug log"; fi
 hex() { printf '%s' "$1" | od -An -tx1 | tr 'a-f' 'A-F' | xargs; }
 for f in "$work/debug.log" "$JPKI_SIM_LOG"; do
   for secret in "$JPKI_SIGN_PIN" "$(hex "$JPKI_AUTH_PIN")" "$(hex "$JPKI_SIGN_PIN")" "$(hex 8642)"; do
