@@ -18,13 +18,7 @@ using card::KeyKind;
 
 namespace {
 
-ReaderProviderFactory& factory() {
-  static ReaderProviderFactory f;
-  return f;
-}
-
 std::unique_ptr<transport::ReaderProvider> make_provider() {
-  if (factory()) return factory()();
   const char* filter = std::getenv("JPKI_PKCS11_READER");
   return std::make_unique<transport::PcscReaderProvider>(filter != nullptr ? filter : "");
 }
@@ -74,8 +68,6 @@ bool settings_sign_always_authenticate() {
 }
 
 }  // namespace
-
-void set_reader_provider_factory(ReaderProviderFactory f) { factory() = std::move(f); }
 
 Module::Module() : slots_(make_provider()) {
   settings_.sign_key_always_authenticate = settings_sign_always_authenticate();

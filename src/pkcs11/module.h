@@ -18,10 +18,6 @@
 
 namespace jpki::pkcs11 {
 
-using ReaderProviderFactory = std::function<std::unique_ptr<transport::ReaderProvider>()>;
-// For in-process tests only (not exported from the .so): where readers come from.
-void set_reader_provider_factory(ReaderProviderFactory factory);
-
 struct SignOperation {
   CK_MECHANISM_TYPE mechanism = 0;
   ObjectRef key{};

@@ -92,8 +92,6 @@ std::optional<SlotRef> SlotTable::find(CK_SLOT_ID id) {
   return std::nullopt;
 }
 
-void SlotTable::drop_card(ReaderEntry& reader) { reader.card.reset(); }
-
 std::map<CK_SLOT_ID, std::uint64_t> SlotTable::event_state() const {
   std::map<CK_SLOT_ID, std::uint64_t> out;
   for (const auto& r : readers_) {

@@ -61,8 +61,6 @@ class SlotTable {
   std::vector<std::uint64_t> refresh();
   std::vector<CK_SLOT_ID> slot_ids(bool token_present) const;
   std::optional<SlotRef> find(CK_SLOT_ID id);
-  // Drops the card of `reader` (removed, or unusable).
-  void drop_card(ReaderEntry& reader);
   transport::ReaderProvider& provider() { return *provider_; }
   // Snapshot of (slot, token present) for C_WaitForSlotEvent.
   std::map<CK_SLOT_ID, std::uint64_t> event_state() const;
