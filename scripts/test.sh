@@ -23,3 +23,8 @@ if [[ ${JPKI_SKIP_SANITIZERS:-0} != 1 ]]; then
   cmake --build "$tsan" -j "$(nproc)" --target pkcs11_blackbox_test jpki-pkcs11 jpki-sim
   (cd "$tsan" && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R 'testbed\.make_template_card|pkcs11\.(threads|recovery)')
 fi
+
+# Fuzzing: each libFuzzer target for a bounded time over its committed seed corpus.
+if [[ ${JPKI_SKIP_FUZZ:-0} != 1 ]]; then
+  "$top/scripts/fuzz.sh"
+fi

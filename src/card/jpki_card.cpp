@@ -86,7 +86,14 @@ class JpkiCard::Exchange {
     card_.applet_selected_ = false;
     selected_here_ = true;  // tried in this transaction: never again
     const Response r = send(apdu::select_applet());
-    if (!r.ok()) throw CardError(CardErrorKind::kNotJpki, "no JPKI applet: " + r.sw.name());
+    if (!r.ok()) {
+      // "No such applet" or "no such command" mean another kind of card; any other
+      // answer is a card misbehaving, worth asking again later.
+      const auto v = r.sw.value();
+      const bool absent = v == StatusWord::kFileNotFound || (v >> 8) == 0x6A || v == 0x6D00 || v == 0x6E00;
+      throw CardError(absent ? CardErrorKind::kNotJpki : CardErrorKind::kUnexpectedStatus,
+                      "no JPKI applet: " + r.sw.name());
+    }
     card_.applet_selected_ = true;
     selected_here_ = true;
     ef_.reset();
@@ -126,6 +133,8 @@ class JpkiCard::Exchange {
       card_.trace_(shown_cmd, shown_reply);
     }
     if (!r) throw CardError(CardErrorKind::kBadResponse, "response without status word");
+    if (r->data.size() > cmd.le.value_or(0))
+      throw CardError(CardErrorKind::kBadResponse, "more data than asked for");
     return *r;
   }
 
@@ -139,26 +148,43 @@ JpkiCard::JpkiCard(transport::CardChannel& channel, CardOptions options, ApduTra
 
 TokenInfo JpkiCard::detect() {
   Exchange x(*this);
+  auto read_token_info = [&] {
+    x.select_ef(apdu::ef::kTokenInfo);
+    return x.send(apdu::read_binary(0, apdu::kTokenInfoSize));
+  };
+  auto is_token_info = [](const Response& r) {
+    return r.ok() && r.data.size() >= 96 && trim(r.data, 0, 14) == "JPKIAPICCTOKEN";
+  };
   // Another process may have the applet selected with PINs verified: selecting
   // it again would log that process out. So try its token info EF first and
   // select the applet only when that is not the JPKI token's.
   applet_selected_ = true;
-  auto read_token_info = [&]() -> std::optional<Response> {
-    try {
-      x.select_ef(apdu::ef::kTokenInfo);
-    } catch (const CardError&) {
-      return std::nullopt;
-    }
-    Response r = x.send(apdu::read_binary(0, apdu::kTokenInfoSize));
-    if (!r.ok() || r.data.size() < 96 || trim(r.data, 0, 14) != "JPKIAPICCTOKEN") return std::nullopt;
-    return r;
-  };
-  auto r = read_token_info();
-  if (!r && !x.selected_here()) {
-    x.select_applet();
+  std::optional<Response> r;
+  try {
     r = read_token_info();
+  } catch (const CardError& e) {
+    if (e.kind() == CardErrorKind::kNotJpki) {  // select_ef already tried the applet: there is none
+      applet_selected_ = false;
+      throw;
+    }
+    r.reset();  // perhaps another applet is selected: decided below
   }
-  if (!r) {
+  if (!(r && is_token_info(*r)) && !x.selected_here()) {
+    x.select_applet();  // kNotJpki when the card has no such applet
+    try {
+      r = read_token_info();
+    } catch (const CardError& e) {
+      applet_selected_ = false;
+      if (e.kind() == CardErrorKind::kFileNotFound)
+        throw CardError(CardErrorKind::kNotJpki, "no token info EF");
+      throw;
+    }
+  }
+  if (!r || !r->ok() || r->data.size() < 96) {  // garbled: worth asking again later
+    applet_selected_ = false;
+    throw CardError(CardErrorKind::kUnexpectedStatus, "token info unreadable");
+  }
+  if (!is_token_info(*r)) {
     applet_selected_ = false;
     throw CardError(CardErrorKind::kNotJpki, "no JPKI token info");
   }

@@ -2,6 +2,7 @@
 
 #include <openssl/rsa.h>
 
+#include <cstring>
 #include <stdexcept>
 
 namespace jpki::pkcs11 {
@@ -11,9 +12,24 @@ struct PkeyCtxFree {
 };
 }  // namespace
 
-bool is_supported_mechanism(CK_MECHANISM_TYPE m) {
+bool is_pss(CK_MECHANISM_TYPE m) { return m == CKM_RSA_PKCS_PSS || m == CKM_SHA256_RSA_PKCS_PSS; }
+
+bool is_supported_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled) {
+  if (is_pss(m)) return pss_enabled;
   return m == CKM_RSA_PKCS || m == CKM_SHA1_RSA_PKCS || m == CKM_SHA224_RSA_PKCS ||
          m == CKM_SHA256_RSA_PKCS || m == CKM_SHA384_RSA_PKCS || m == CKM_SHA512_RSA_PKCS;
+}
+
+CK_RV check_mechanism_parameter(const CK_MECHANISM& m) {
+  if (!is_pss(m.mechanism)) {
+    return m.pParameter == nullptr && m.ulParameterLen == 0 ? CKR_OK : CKR_MECHANISM_PARAM_INVALID;
+  }
+  if (m.pParameter == nullptr || m.ulParameterLen != sizeof(CK_RSA_PKCS_PSS_PARAMS))
+    return CKR_MECHANISM_PARAM_INVALID;
+  CK_RSA_PKCS_PSS_PARAMS p{};
+  std::memcpy(&p, m.pParameter, sizeof p);
+  return p.hashAlg == CKM_SHA256 && p.mgf == CKG_MGF1_SHA256 && p.sLen == 32 ? CKR_OK
+                                                                             : CKR_MECHANISM_PARAM_INVALID;
 }
 
 const EVP_MD* digest_of(CK_MECHANISM_TYPE m) {
@@ -23,6 +39,7 @@ const EVP_MD* digest_of(CK_MECHANISM_TYPE m) {
     case CKM_SHA224_RSA_PKCS:
       return EVP_sha224();
     case CKM_SHA256_RSA_PKCS:
+    case CKM_SHA256_RSA_PKCS_PSS:
       return EVP_sha256();
     case CKM_SHA384_RSA_PKCS:
       return EVP_sha384();
@@ -59,7 +76,7 @@ Bytes digest_info(const EVP_MD* md, ByteView hash) {
   return prefix;
 }
 
-MessageInput::MessageInput(CK_MECHANISM_TYPE m) : md_(digest_of(m)) {
+MessageInput::MessageInput(CK_MECHANISM_TYPE m) : md_(digest_of(m)), pss_(is_pss(m)) {
   if (md_ != nullptr) {
     ctx_.reset(EVP_MD_CTX_new());
     if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md_, nullptr) != 1) throw std::runtime_error("digest init");
@@ -80,7 +97,7 @@ Bytes MessageInput::finish() {
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(ctx_.get(), hash.data(), &len) != 1) throw std::runtime_error("digest final");
   hash.resize(len);
-  return digest_info(md_, hash);
+  return pss_ ? hash : digest_info(md_, hash);
 }
 
 bool verify_pkcs1(EVP_PKEY* key, ByteView digest_info_bytes, ByteView signature) {
@@ -91,6 +108,18 @@ bool verify_pkcs1(EVP_PKEY* key, ByteView digest_info_bytes, ByteView signature)
   }
   return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), digest_info_bytes.data(),
                          digest_info_bytes.size()) == 1;
+}
+
+bool verify_pss_sha256(EVP_PKEY* key, ByteView hash, ByteView signature) {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) != 1) {
+    return false;
+  }
+  return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), hash.data(), hash.size()) == 1;
 }
 
 }  // namespace jpki::pkcs11

@@ -18,9 +18,8 @@ using card::KeyKind;
 
 namespace {
 
-std::unique_ptr<transport::ReaderProvider> make_provider() {
-  const char* filter = std::getenv("JPKI_PKCS11_READER");
-  return std::make_unique<transport::PcscReaderProvider>(filter != nullptr ? filter : "");
+std::unique_ptr<transport::ReaderProvider> make_provider(const std::string& reader_filter) {
+  return std::make_unique<transport::PcscReaderProvider>(reader_filter);
 }
 
 // The two-call pattern: a length query, CKR_BUFFER_TOO_SMALL, or the copy.
@@ -62,15 +61,24 @@ card::SecureString pin_from(CK_UTF8CHAR_PTR pin, CK_ULONG len, KeyKind kind) {
   throw CkrError{CKR_PIN_INVALID};
 }
 
-bool settings_sign_always_authenticate() {
-  const char* v = std::getenv("JPKI_PKCS11_SIGN_ALWAYS_AUTH");
-  return v == nullptr || std::string(v) != "0";
+CK_RV verified(VerifyOperation& op, ByteView sig) {
+  const Bytes in = op.input.finish();
+  const bool ok = is_pss(op.mechanism) ? in.size() == 32 && verify_pss_sha256(op.key.get(), in, sig)
+                                       : verify_pkcs1(op.key.get(), in, sig);
+  return ok ? CKR_OK : CKR_SIGNATURE_INVALID;
 }
 
 }  // namespace
 
-Module::Module() : slots_(make_provider()) {
-  settings_.sign_key_always_authenticate = settings_sign_always_authenticate();
+Module::Module() : Module(load_settings()) {}
+
+Module::Module(Settings settings) : Module(make_provider(settings.reader), settings) {}
+
+Module::Module(std::unique_ptr<transport::ReaderProvider> provider, Settings settings)
+    : settings_(std::move(settings)), slots_(std::move(provider)) {
+  object_settings_.sign_key_always_authenticate = settings_.sign_always_authenticate;
+  object_settings_.rsa_pss = settings_.rsa_pss;
+  if (!settings_.source.empty()) log::line("settings from " + settings_.source);
 }
 
 // ---- plumbing -------------------------------------------------------------
@@ -99,6 +107,18 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
           e.kind() == transport::ErrorKind::kNoService) {
         c.removed = true;
         throw CkrError{CKR_DEVICE_REMOVED};
+      }
+      if (e.kind() == transport::ErrorKind::kCommunication || e.kind() == transport::ErrorKind::kTimeout) {
+        // The card stopped answering sensibly: reset it so the next call can work
+        // (its state is unknown anyway), and count every VERIFY as gone.
+        c.logged_in = {false, false};
+        try {
+          c.channel->reconnect(true);
+          c.card->card_was_reset();
+        } catch (const transport::TransportError&) {
+          c.removed = true;
+          throw CkrError{CKR_DEVICE_REMOVED};
+        }
       }
       throw CkrError{CKR_DEVICE_ERROR};
     }
@@ -144,6 +164,11 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
   } catch (const card::CardError& e) {
     if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(KeyKind::kSign, false);
     throw;
+  }
+  try {
+    (void)parse_certificate(der);  // never keep (or serve) bytes that are not a certificate
+  } catch (const std::runtime_error& e) {
+    throw card::CardError(card::CardErrorKind::kBadResponse, std::string("certificate EF: ") + e.what());
   }
   c.certificates[which] = der;
   return der;
@@ -223,13 +248,13 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
 CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
   if (count == nullptr) return CKR_ARGUMENTS_BAD;
   card_in_slot(id);
-  return copy_out(signature_mechanisms(), list, count);
+  return copy_out(signature_mechanisms(settings_.rsa_pss), list, count);
 }
 
 CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
   if (info == nullptr) return CKR_ARGUMENTS_BAD;
   card_in_slot(id);
-  if (!is_supported_mechanism(type)) return CKR_MECHANISM_INVALID;
+  if (!is_supported_mechanism(type, settings_.rsa_pss)) return CKR_MECHANISM_INVALID;
   info->ulMinKeySize = 2048;
   info->ulMaxKeySize = 2048;
   info->flags = CKF_HW | CKF_SIGN | CKF_VERIFY;
@@ -271,16 +296,32 @@ CK_RV Module::open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR 
   return CKR_OK;
 }
 
+void Module::logout_if_last_session(ReaderEntry* reader, CK_SLOT_ID slot, KeyKind token) {
+  if (reader == nullptr || !reader->card) return;
+  const bool others =
+      std::any_of(sessions_.begin(), sessions_.end(), [&](const auto& kv) { return kv.second.slot == slot; });
+  if (others) return;
+  // Only our view: re-selecting the applet would also log out other processes using the card.
+  reader->card->set_logged_in(token, false);
+  if (token == KeyKind::kSign) reader->card->certificates.erase(CertKind::kSign);
+}
+
 CK_RV Module::close_session(CK_SESSION_HANDLE h) {
-  session(h);
+  const Session& s = session(h);
+  ReaderEntry* reader = s.reader;
+  const CK_SLOT_ID slot = s.slot;
+  const KeyKind token = s.token;
   sessions_.erase(h);
+  logout_if_last_session(reader, slot, token);
   return CKR_OK;
 }
 
 CK_RV Module::close_all_sessions(CK_SLOT_ID id) {
   close_sessions_of(slots_.refresh());
-  if (!slots_.find(id)) return CKR_SLOT_ID_INVALID;
+  const auto ref = slots_.find(id);
+  if (!ref) return CKR_SLOT_ID_INVALID;
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.slot == id; });
+  logout_if_last_session(ref->reader, id, ref->token);
   return CKR_OK;
 }
 
@@ -365,7 +406,7 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
     for (CK_ULONG i = 0; i < count && match; ++i) {
       if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) return CKR_ARGUMENTS_BAD;
       const AttributeValue v = attribute_of(
-          ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, settings_);
+          ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, object_settings_);
       match = v.state == AttributeValue::State::kValue && v.value.size() == tmpl[i].ulValueLen &&
               (v.value.empty() || std::memcmp(v.value.data(), tmpl[i].pValue, v.value.size()) == 0);
     }
@@ -404,7 +445,7 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
   CK_RV rv = CKR_OK;
   for (CK_ULONG i = 0; i < count; ++i) {
     const AttributeValue v = attribute_of(
-        *ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, settings_);
+        *ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, object_settings_);
     if (v.state == AttributeValue::State::kInvalid) {
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
       rv = CKR_ATTRIBUTE_TYPE_INVALID;
@@ -431,15 +472,16 @@ CK_RV Module::sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HA
   InsertedCard& c = card_of(s);
   if (mech == nullptr) return CKR_ARGUMENTS_BAD;
   if (s.sign) return CKR_OPERATION_ACTIVE;
-  if (!is_supported_mechanism(mech->mechanism)) return CKR_MECHANISM_INVALID;
-  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) return CKR_MECHANISM_PARAM_INVALID;
+  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) return CKR_MECHANISM_INVALID;
+  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) return rv;
   const auto ref = object_of(key, s.token);
   if (!ref) return CKR_KEY_HANDLE_INVALID;
   if (ref->kind != ObjectKind::kPrivateKey)
     return visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
   if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
   s.sign.emplace(SignOperation{mech->mechanism, *ref, MessageInput(mech->mechanism), false,
-                               s.token == KeyKind::kSign && settings_.sign_key_always_authenticate, false});
+                               s.token == KeyKind::kSign && object_settings_.sign_key_always_authenticate,
+                               false});
   return CKR_OK;
 }
 
@@ -460,10 +502,13 @@ CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len
   if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
   if (done.needs_context_login && !done.context_login_done) return CKR_USER_NOT_LOGGED_IN;
   const Bytes input = done.input.finish();
-  if (input.empty() || input.size() > apdu::kMaxDigestInfo) return CKR_DATA_LEN_RANGE;
+  const bool pss = is_pss(done.mechanism);
+  if (input.empty() || input.size() > apdu::kMaxDigestInfo || (pss && input.size() != 32))
+    return CKR_DATA_LEN_RANGE;
+  const auto scheme = pss ? apdu::SignScheme::kPssPrehashedSha256 : apdu::SignScheme::kPkcs1DigestInfo;
   Bytes signature;
   try {
-    signature = with_card(c, false, [&](card::JpkiCard& k) { return k.sign(s.token, input); });
+    signature = with_card(c, false, [&](card::JpkiCard& k) { return k.sign(s.token, input, scheme); });
   } catch (const card::CardError& e) {
     if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(s.token, false);
     throw;
@@ -529,8 +574,8 @@ CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_
   InsertedCard& c = card_of(s);
   if (mech == nullptr) return CKR_ARGUMENTS_BAD;
   if (s.verify) return CKR_OPERATION_ACTIVE;
-  if (!is_supported_mechanism(mech->mechanism)) return CKR_MECHANISM_INVALID;
-  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) return CKR_MECHANISM_PARAM_INVALID;
+  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) return CKR_MECHANISM_INVALID;
+  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) return rv;
   const auto ref = object_of(key, s.token);
   if (!ref || !visible(s, *ref)) return CKR_KEY_HANDLE_INVALID;
   if (ref->kind != ObjectKind::kPublicKey) return CKR_KEY_TYPE_INCONSISTENT;
@@ -548,8 +593,7 @@ CK_RV Module::verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYT
   if (op.multipart) return CKR_OPERATION_ACTIVE;
   if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
   op.input.update(ByteView(data, len));
-  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK
-                                                                               : CKR_SIGNATURE_INVALID;
+  return verified(op, ByteView(sig, sig_len));
 }
 
 CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
@@ -571,8 +615,7 @@ CK_RV Module::verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_le
   s.verify.reset();
   if (sig == nullptr) return CKR_ARGUMENTS_BAD;
   if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
-  return verify_pkcs1(op.key.get(), op.input.finish(), ByteView(sig, sig_len)) ? CKR_OK
-                                                                               : CKR_SIGNATURE_INVALID;
+  return verified(op, ByteView(sig, sig_len));
 }
 
 }  // namespace jpki::pkcs11

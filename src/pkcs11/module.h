@@ -14,6 +14,7 @@
 #include "pkcs11/certificate_facts.h"
 #include "pkcs11/mechanisms.h"
 #include "pkcs11/objects.h"
+#include "pkcs11/settings.h"
 #include "pkcs11/slots.h"
 
 namespace jpki::pkcs11 {
@@ -48,7 +49,9 @@ struct Session {
 
 class Module {
  public:
-  Module();
+  Module();  // settings from the config file and environment, cards from PC/SC
+  // Cards from elsewhere: the fuzzer's in-process virtual card.
+  explicit Module(std::unique_ptr<transport::ReaderProvider> provider, Settings settings = {});
 
   CK_RV get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
   CK_RV get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
@@ -80,10 +83,13 @@ class Module {
   transport::ReaderProvider& provider() { return slots_.provider(); }
 
  private:
+  explicit Module(Settings settings);
   Session& session(CK_SESSION_HANDLE h);
   InsertedCard& card_of(Session& s);
   InsertedCard& card_in_slot(CK_SLOT_ID id, card::KeyKind* token = nullptr);
   void close_sessions_of(const std::vector<std::uint64_t>& generations);
+  // PKCS#11 §5.6: closing the last session with a token logs the application out of it.
+  void logout_if_last_session(ReaderEntry* reader, CK_SLOT_ID slot, card::KeyKind token);
   bool visible(const Session& s, ObjectRef ref);
   Bytes certificate(InsertedCard& c, card::CertKind which);
   // Runs a card operation; maps resets and removals. `retry` repeats it once
@@ -92,11 +98,12 @@ class Module {
   auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
   CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
 
+  Settings settings_;
   SlotTable slots_;
   std::map<CK_SESSION_HANDLE, Session> sessions_;
   CK_SESSION_HANDLE next_session_ = 1;
   std::map<CK_SLOT_ID, std::uint64_t> last_events_;
-  ObjectSettings settings_;
+  ObjectSettings object_settings_;
 };
 
 }  // namespace jpki::pkcs11

@@ -50,8 +50,8 @@ Bytes id_of(ObjectRef r) {
   return Bytes{r.token == KeyKind::kAuth ? std::uint8_t{1} : std::uint8_t{2}};
 }
 
-Bytes mechanism_list_bytes() {
-  const auto& mechs = signature_mechanisms();
+Bytes mechanism_list_bytes(bool with_pss) {
+  const auto& mechs = signature_mechanisms(with_pss);
   Bytes out(mechs.size() * sizeof(CK_MECHANISM_TYPE));
   std::memcpy(out.data(), mechs.data(), out.size());
   return out;
@@ -153,7 +153,7 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
     case CKA_KEY_GEN_MECHANISM:
       return scalar<CK_MECHANISM_TYPE>(CK_UNAVAILABLE_INFORMATION);
     case CKA_ALLOWED_MECHANISMS:
-      return bytes(mechanism_list_bytes());
+      return bytes(mechanism_list_bytes(settings.rsa_pss));
     case CKA_ENCRYPT:
     case CKA_WRAP:
     case CKA_VERIFY_RECOVER:
@@ -235,11 +235,17 @@ AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::fu
   return key_attribute(ref, type, certificate, settings);
 }
 
-const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms() {
-  static const std::vector<CK_MECHANISM_TYPE> mechs = {CKM_RSA_PKCS,        CKM_SHA1_RSA_PKCS,
+const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss) {
+  static const std::vector<CK_MECHANISM_TYPE> pkcs1 = {CKM_RSA_PKCS,        CKM_SHA1_RSA_PKCS,
                                                        CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS,
                                                        CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS};
-  return mechs;
+  static const std::vector<CK_MECHANISM_TYPE> all = [] {
+    auto v = pkcs1;
+    v.push_back(CKM_RSA_PKCS_PSS);
+    v.push_back(CKM_SHA256_RSA_PKCS_PSS);
+    return v;
+  }();
+  return with_pss ? all : pkcs1;
 }
 
 }  // namespace jpki::pkcs11

@@ -38,6 +38,7 @@ struct AttributeValue {
 
 struct ObjectSettings {
   bool sign_key_always_authenticate = true;
+  bool rsa_pss = false;
 };
 
 // `certificate` returns the DER of the object's source certificate; it may
@@ -46,6 +47,7 @@ AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::fu
                             const ObjectSettings& settings);
 
 // The mechanisms a key may be used with.
-const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms();
+// RSA-PSS only when the setting is on: the card does it with SHA-256 only (jpki-card.md §3.2).
+const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss);
 
 }  // namespace jpki::pkcs11

@@ -17,6 +17,10 @@ void SlotTable::identify(ReaderEntry& r) {
         });
     c->info = c->card->detect();
   } catch (const card::CardError& e) {
+    if (e.kind() != card::CardErrorKind::kNotJpki) {  // a garbled answer: ask again on the next poll
+      log::line("reader '" + r.name + "': card answered badly (" + e.what() + ")");
+      return;
+    }
     log::line("reader '" + r.name + "': not a JPKI card (" + e.what() + ")");
     r.not_jpki_counter = r.insertion_counter;
     return;

@@ -5,6 +5,7 @@
 //                  [--apdu-delay-ms N] [--byte-delay-us N] [--sign-delay-ms N]
 //   jpki-sim state --state DIR
 //   jpki-sim ctl   --control SOCKET remove | insert [--state DIR] | reset | unblock
+//                  | fault MODE [ins XX] [count N]   (see fault_injector.h)
 //   jpki-sim probe        (exit 0 when pcscd shows a card)
 //   jpki-sim reset-card   (reset the card as another PC/SC client would)
 #include <poll.h>

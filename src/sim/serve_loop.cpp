@@ -11,6 +11,7 @@
 
 #include "sim/apdu_log.h"
 #include "sim/control_socket.h"
+#include "sim/fault_injector.h"
 #include "sim/vpcd_link.h"
 
 namespace jpki::sim {
@@ -84,8 +85,24 @@ class Server {
       return;
     }
     log_.command(*msg);
-    const Bytes response = card_->process(*msg);
+    Bytes response = card_->process(*msg);
     const bool signature = msg->size() >= 2 && (*msg)[1] == 0x2A && response.size() > 2;
+    switch (faults_.apply(*msg, response)) {
+      case FaultInjector::Action::kAnswer:
+        break;
+      case FaultInjector::Action::kSilence:  // the reader times out and re-powers the card
+        log_.note("fault: silent");
+        std::this_thread::sleep_for(std::chrono::seconds(2));
+        link_.close();
+        card_->reset();
+        return;
+      case FaultInjector::Action::kVanish:  // pulled out mid-command
+        log_.note("fault: vanished");
+        inserted_ = false;
+        link_.close();
+        card_->reset();
+        return;
+    }
     delay(o_.latency, msg->size() + response.size(), signature);
     log_.response(response);
     link_.send(response);
@@ -108,6 +125,9 @@ class Server {
       } else if (line == "reset") {
         card_->reset();
         log_.note("reset by control");
+      } else if (line.rfind("fault ", 0) == 0) {
+        faults_.configure(line.substr(6));
+        log_.note(line);
       } else if (line == "unblock") {
         card_->unblock();
         log_.note("unblocked");
@@ -125,6 +145,7 @@ class Server {
   std::unique_ptr<VirtualCard> card_;
   VpcdLink link_;
   std::unique_ptr<ControlServer> control_;
+  FaultInjector faults_;
   bool inserted_ = true;
 };
 

@@ -42,8 +42,9 @@ class CardChannel {
   // Exclusive access for a multi-APDU step. Nested calls are not allowed.
   virtual void begin_transaction() = 0;
   virtual void end_transaction() noexcept = 0;
-  // After kReset: reconnect (SCardReconnect with SCARD_LEAVE_CARD).
-  virtual void reconnect() = 0;
+  // After kReset: reconnect (SCardReconnect with SCARD_LEAVE_CARD). With
+  // `power_cycle`, the card is reset too: the way back from a card that went mute.
+  virtual void reconnect(bool power_cycle = false) = 0;
   // Largest response the reader can carry (258 for short-only readers).
   [[nodiscard]] virtual std::size_t max_response_size() const = 0;
   [[nodiscard]] virtual Bytes atr() const = 0;

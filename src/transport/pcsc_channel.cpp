@@ -55,9 +55,9 @@ void PcscChannel::begin_transaction() { check_pcsc(SCardBeginTransaction(card_),
 
 void PcscChannel::end_transaction() noexcept { SCardEndTransaction(card_, SCARD_LEAVE_CARD); }
 
-void PcscChannel::reconnect() {
+void PcscChannel::reconnect(bool power_cycle) {
   check_pcsc(SCardReconnect(card_, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                            SCARD_LEAVE_CARD, &protocol_),
+                            power_cycle ? SCARD_RESET_CARD : SCARD_LEAVE_CARD, &protocol_),
              "SCardReconnect");
   read_status();
 }

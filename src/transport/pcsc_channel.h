@@ -16,7 +16,7 @@ class PcscChannel final : public CardChannel {
   Bytes transmit(ByteView command) override;
   void begin_transaction() override;
   void end_transaction() noexcept override;
-  void reconnect() override;
+  void reconnect(bool power_cycle = false) override;
   [[nodiscard]] std::size_t max_response_size() const override { return max_response_; }
   [[nodiscard]] Bytes atr() const override { return atr_; }
   [[nodiscard]] std::string reader_name() const override { return reader_; }

@@ -32,7 +32,7 @@ class ScriptedChannel final : public transport::CardChannel {
   }
   void begin_transaction() override { ++transactions; }
   void end_transaction() noexcept override {}
-  void reconnect() override {}
+  void reconnect(bool /*power_cycle*/ = false) override {}
   [[nodiscard]] std::size_t max_response_size() const override { return max_response; }
   [[nodiscard]] Bytes atr() const override { return {}; }
   [[nodiscard]] std::string reader_name() const override { return "scripted"; }
@@ -53,7 +53,7 @@ class SimChannel final : public transport::CardChannel {
   Bytes transmit(ByteView command) override { return card_.process(command); }
   void begin_transaction() override {}
   void end_transaction() noexcept override {}
-  void reconnect() override { card_.reset(); }
+  void reconnect(bool /*power_cycle*/ = false) override { card_.reset(); }
   [[nodiscard]] std::size_t max_response_size() const override { return extended_ ? 65538 : 258; }
   [[nodiscard]] Bytes atr() const override { return card_.atr(); }
   [[nodiscard]] std::string reader_name() const override { return "in-process"; }

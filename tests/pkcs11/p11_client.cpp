@@ -63,6 +63,17 @@ std::size_t card_apdus() {
   return n;
 }
 
+std::size_t card_verifies_with_data() {
+  std::ifstream in(env("JPKI_SIM_LOG"));
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(in, line)) {
+    std::erase(line, ' ');
+    if (line.rfind("C:0020", 0) == 0 && line.find("<redacted") != std::string::npos) ++n;
+  }
+  return n;
+}
+
 void unblock_card() {
   run("'" + env("JPKI_SIM_BIN") + "' ctl --control '" + env("JPKI_SIM_CONTROL") + "' unblock");
 }
@@ -179,15 +190,34 @@ CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDL
   return rv;
 }
 
-bool openssl_verify(const Bytes& cert_der, const std::string& md_name, const Bytes& data, const Bytes& sig) {
+namespace {
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
+
+// A verification context over the certificate's public key (null when it is no certificate).
+PkeyCtx verify_context(const Bytes& cert_der) {
   const unsigned char* p = cert_der.data();
   std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())),
                                                 X509_free);
-  if (!x) return false;
+  if (!x) return {nullptr, EVP_PKEY_CTX_free};
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(x.get()), EVP_PKEY_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key.get(), nullptr),
-                                                                  EVP_PKEY_CTX_free);
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return false;
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr), EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return {nullptr, EVP_PKEY_CTX_free};
+  return ctx;
+}
+}  // namespace
+
+bool openssl_verify_pss_sha256(const Bytes& cert_der, const Bytes& hash, const Bytes& sig) {
+  const PkeyCtx ctx = verify_context(cert_der);
+  return ctx && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) == 1 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32) == 1 &&  // exactly 32, not "auto"
+         EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), hash.data(), hash.size()) == 1;
+}
+
+bool openssl_verify(const Bytes& cert_der, const std::string& md_name, const Bytes& data, const Bytes& sig) {
+  const PkeyCtx ctx = verify_context(cert_der);
+  if (!ctx) return false;
   EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING);
   Bytes tbs = data;
   if (!md_name.empty()) {

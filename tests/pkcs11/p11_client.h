@@ -19,7 +19,8 @@ CK_FUNCTION_LIST* module();  // loaded once per process from $JPKI_PKCS11_MODULE
 // The simulator's view: retry counters and the number of APDUs so far.
 int card_tries(const std::string& which);  // "auth" or "sign"
 std::size_t card_apdus();
-void unblock_card();  // jpki-sim ctl unblock
+std::size_t card_verifies_with_data();  // VERIFY commands that carried a PIN (spent a try if wrong)
+void unblock_card();                    // jpki-sim ctl unblock
 // Runs `jpki-sim ARGS` ("{control}" in ARGS becomes the control socket); returns the exit status.
 int sim(const std::string& args);
 
@@ -57,6 +58,8 @@ class P11Test : public ::testing::Test {
 // `md` is the OpenSSL digest name ("SHA256"...), or "" when `data` is a DigestInfo.
 bool openssl_verify(const Bytes& cert_der, const std::string& md, const Bytes& data, const Bytes& sig);
 Bytes digest_info_sha256(const Bytes& data);
+// RSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt over `hash`.
+bool openssl_verify_pss_sha256(const Bytes& cert_der, const Bytes& hash, const Bytes& sig);
 
 Bytes bytes_of(const std::string& s);
 

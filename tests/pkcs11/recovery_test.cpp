@@ -2,7 +2,9 @@
 // put in. The module recovers, reports lost logins honestly, serves nothing stale.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -78,6 +80,125 @@ TEST_F(Recovery, RemovalEndsSessionsAndAnotherCardAppears) {
     ASSERT_TRUE(wait_token(f(), auth_slot(), true)) << "cycle " << cycle;
   }
   std::filesystem::remove_all(other);
+}
+
+// Resets land at random points between and inside our operations: another PC/SC
+// client resetting the card (pcscd tells us), and the card silently losing its
+// state (a power glitch nobody reports). A signature is either right or refused.
+TEST_F(Recovery, ResetsLandingAnywhereNeverYieldAWrongResult) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  ASSERT_EQ(login(s, auth_pin()), CKR_OK);
+  const auto key = find_one(s, CKO_PRIVATE_KEY, 1);
+  const Bytes cert = attribute(s, find_one(s, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
+  ASSERT_TRUE(key);
+  std::atomic<bool> stop{false};
+  std::atomic<int> resets{0};
+  std::thread other([&] {
+    for (int i = 0; !stop; ++i) {
+      sim(i % 2 == 0 ? "reset-card" : "ctl --control {control} reset");
+      ++resets;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2 + (i * 7) % 11));
+    }
+  });
+  int good = 0;
+  int refused = 0;
+  for (int i = 0; resets < 50; ++i) {
+    const Bytes msg = bytes_of("round " + std::to_string(i));
+    Bytes sig;
+    const CK_RV rv = sign(s, CKM_SHA256_RSA_PKCS, *key, msg, sig);
+    if (rv == CKR_OK) {
+      EXPECT_TRUE(openssl_verify(cert, "SHA256", msg, sig)) << "round " << i << ": a wrong signature";
+      ++good;
+      continue;
+    }
+    // A glitch between our SELECT and SIGN leaves the card without a current EF: 6986, a device error.
+    EXPECT_TRUE(rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_DEVICE_ERROR) << "round " << i << ": answer " << rv;
+    ++refused;
+    const CK_RV in = login(s, auth_pin());
+    EXPECT_TRUE(in == CKR_OK || in == CKR_USER_ALREADY_LOGGED_IN || in == CKR_DEVICE_ERROR)
+        << "round " << i << ": login answered " << in;
+    if (::testing::Test::HasFailure()) break;
+  }
+  stop = true;
+  other.join();
+  std::printf("resets: %d, signatures: %d good, %d refused as not logged in\n", resets.load(), good, refused);
+  EXPECT_GT(refused, 0) << "no reset landed: the test proved nothing";
+  EXPECT_GT(good, 0);
+  EXPECT_EQ(card_tries("auth"), 3);
+}
+
+// The card is pulled and put back at random points while a client keeps signing:
+// every answer is a signature that verifies or a clean "gone / not logged in".
+TEST_F(Recovery, RemovalsLandingAnywhereNeverYieldAWrongResult) {
+  CK_SESSION_HANDLE s = open(auth_slot());
+  const Bytes cert = attribute(s, find_one(s, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
+  std::atomic<bool> stop{false};
+  std::atomic<int> removals{0};
+  std::thread hand([&] {
+    for (int i = 0; !stop; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(150 + (i * 37) % 400));
+      sim("ctl --control {control} remove");
+      ++removals;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 + (i * 53) % 700));
+      sim("ctl --control {control} insert");
+    }
+  });
+  int good = 0;
+  int failed = 0;
+  bool logged_in = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(12);
+  while (std::chrono::steady_clock::now() < deadline) {
+    CK_RV rv = CKR_OK;
+    if (s == 0) {
+      rv = f()->C_OpenSession(auth_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &s);
+      if (rv != CKR_OK) s = 0;
+    }
+    if (rv == CKR_OK && !logged_in) {
+      rv = login(s, auth_pin());
+      logged_in = rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN;
+      if (logged_in) rv = CKR_OK;
+    }
+    Bytes sig;
+    const Bytes msg = bytes_of("at " + std::to_string(good + failed));
+    if (rv == CKR_OK) {
+      CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+      CK_ATTRIBUTE t{CKA_CLASS, &cls, sizeof cls};
+      CK_OBJECT_HANDLE key = 0;
+      CK_ULONG n = 0;
+      rv = f()->C_FindObjectsInit(s, &t, 1);
+      if (rv == CKR_OK) rv = f()->C_FindObjects(s, &key, 1, &n);
+      f()->C_FindObjectsFinal(s);
+      if (rv == CKR_OK) rv = n == 1 ? sign(s, CKM_SHA256_RSA_PKCS, key, msg, sig) : CKR_USER_NOT_LOGGED_IN;
+    }
+    if (rv == CKR_OK) {
+      EXPECT_TRUE(openssl_verify(cert, "SHA256", msg, sig)) << "a wrong signature";
+      ++good;
+      continue;
+    }
+    ++failed;
+    EXPECT_TRUE(rv == CKR_DEVICE_REMOVED || rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_TOKEN_NOT_PRESENT ||
+                rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_SESSION_CLOSED || rv == CKR_DEVICE_ERROR)
+        << "answer " << rv;
+    if (rv != CKR_USER_NOT_LOGGED_IN) s = 0;
+    logged_in = false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  hand.join();
+  sim("ctl --control {control} insert");
+  if (!wait_token(f(), auth_slot(), true)) {
+    // Whose view is stale: ours, or pcscd's? A fresh start of the module tells.
+    f()->C_Finalize(nullptr);
+    ASSERT_EQ(f()->C_Initialize(nullptr), CKR_OK);
+    const bool fresh_sees_it = wait_token(f(), auth_slot(), true);
+    ADD_FAILURE() << "the card did not come back; a freshly initialised module "
+                  << (fresh_sees_it ? "sees it: the module kept a stale view"
+                                    : "does not see it either (pcscd)");
+  }
+  std::printf("removals: %d, signatures: %d good, %d refused cleanly\n", removals.load(), good, failed);
+  EXPECT_GT(removals.load(), 5);
+  EXPECT_GT(good, 10);
+  EXPECT_EQ(card_tries("auth"), 3);
 }
 
 TEST_F(Recovery, WaitForSlotEventSeesRemovalAndBlockedWaitEndsAtFinalize) {

@@ -1,0 +1,73 @@
+#include "pkcs11/settings.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+namespace jpki::pkcs11 {
+namespace {
+
+std::string trim(std::string s) {
+  const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+std::string config_path() {
+  if (const std::string p = env("JPKI_PKCS11_CONFIG"); !p.empty()) return p;
+  std::string user = env("XDG_CONFIG_HOME");
+  if (user.empty() && !env("HOME").empty()) user = env("HOME") + "/.config";
+  if (!user.empty() && std::ifstream(user + "/jpki-pkcs11.conf")) return user + "/jpki-pkcs11.conf";
+  return "/etc/jpki-pkcs11.conf";
+}
+
+std::map<std::string, std::string> read_file(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = trim(line.substr(0, line.find('#')));
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+bool parse_switch(const std::string& value, bool fallback) {
+  std::string v = value;
+  std::transform(v.begin(), v.end(), v.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (v == "1" || v == "on" || v == "yes" || v == "true") return true;
+  if (v == "0" || v == "off" || v == "no" || v == "false") return false;
+  return fallback;
+}
+
+Settings load_settings() {
+  Settings s;
+  const std::string path = config_path();
+  const auto file = read_file(path);
+  if (!file.empty()) s.source = path;
+  auto value = [&](const char* key, const char* env_name) {
+    if (const std::string e = env(env_name); !e.empty()) return e;
+    const auto it = file.find(key);
+    return it == file.end() ? std::string() : it->second;
+  };
+  s.sign_always_authenticate = parse_switch(value("sign_always_authenticate", "JPKI_PKCS11_SIGN_ALWAYS_AUTH"),
+                                            s.sign_always_authenticate);
+  s.rsa_pss = parse_switch(value("rsa_pss", "JPKI_PKCS11_RSA_PSS"), s.rsa_pss);
+  s.pinentry = value("pinentry", "JPKI_PKCS11_PINENTRY");
+  s.reader = value("reader", "JPKI_PKCS11_READER");
+  return s;
+}
+
+}  // namespace jpki::pkcs11

@@ -1,0 +1,33 @@
+// The module's settings: a config file, then environment variables, which win.
+//
+//   file: $JPKI_PKCS11_CONFIG, else $XDG_CONFIG_HOME/jpki-pkcs11.conf (or
+//         ~/.config/jpki-pkcs11.conf), else /etc/jpki-pkcs11.conf
+//   lines: "key = value", '#' starts a comment
+//
+//   key                        env                              default
+//   sign_always_authenticate   JPKI_PKCS11_SIGN_ALWAYS_AUTH     on   (CKA_ALWAYS_AUTHENTICATE on the sign
+//   key) rsa_pss                    JPKI_PKCS11_RSA_PSS              off  (CKM_RSA_PKCS_PSS,
+//   CKM_SHA256_RSA_PKCS_PSS) pinentry                   JPKI_PKCS11_PINENTRY             ""   (a pinentry
+//   program: protected PIN path) reader                     JPKI_PKCS11_READER               ""   (only
+//   readers whose name contains this)
+#pragma once
+
+#include <string>
+
+namespace jpki::pkcs11 {
+
+struct Settings {
+  bool sign_always_authenticate = true;
+  bool rsa_pss = false;
+  std::string pinentry;
+  std::string reader;
+  std::string source;  // the config file read, if any (for the debug log)
+};
+
+// Reads the file and the environment now (C_Initialize time).
+Settings load_settings();
+
+// "on/off", "1/0", "yes/no", "true/false"; anything else leaves `fallback`.
+bool parse_switch(const std::string& value, bool fallback);
+
+}  // namespace jpki::pkcs11
