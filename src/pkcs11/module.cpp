@@ -9,6 +9,7 @@
 #include "card/secure_string.h"
 #include "common/log.h"
 #include "pkcs11/error_map.h"
+#include "pkcs11/pinentry.h"
 #include "transport/pcsc_reader_provider.h"
 
 namespace jpki::pkcs11 {
@@ -45,8 +46,7 @@ std::string token_label(KeyKind k) {
 }
 
 card::SecureString pin_from(CK_UTF8CHAR_PTR pin, CK_ULONG len, KeyKind kind) {
-  // No protected authentication path (yet): a PIN must be given.
-  if (pin == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (pin == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};  // (NULL means "ask" only with a pinentry)
   if (len > 64) throw CkrError{CKR_PIN_LEN_RANGE};
   card::SecureString s(
       std::string_view(reinterpret_cast<const char*>(pin), len));  // NOLINT: UTF8CHAR is bytes
@@ -59,6 +59,33 @@ card::SecureString pin_from(CK_UTF8CHAR_PTR pin, CK_ULONG len, KeyKind kind) {
       throw CkrError{CKR_PIN_INVALID};
   }
   throw CkrError{CKR_PIN_INVALID};
+}
+
+// What the holder reads in the pinentry window: which certificate, the PIN's
+// shape, tries left, and what the last wrong try costs.
+PinPrompt prompt_for(KeyKind kind, int tries_left) {
+  PinPrompt p;
+  p.title = "マイナンバーカード / My Number Card";
+  p.description = kind == KeyKind::kAuth
+                      ? "利用者証明用電子証明書のパスワード（数字4桁）を入力してください。\n"
+                        "User authentication certificate: enter its PIN (4 digits)."
+                      : "署名用電子証明書のパスワード（英大文字と数字、6〜16文字）を入力してください。\n"
+                        "Digital signature certificate: enter its password (6-16 characters, A-Z and 0-9).";
+  p.description += "\n\n残り回数 / Tries left: " + std::to_string(tries_left);
+  if (tries_left == 1) {
+    p.description +=
+        "\n\nこれが最後の1回です。間違えるとこの証明書はロックされ、市区町村の窓口での手続きが必要になります"
+        "。\n"
+        "This is the last try: a wrong PIN locks this certificate until you visit your city office.";
+  }
+  p.prompt = kind == KeyKind::kAuth ? "PIN:" : "パスワード / Password:";
+  return p;
+}
+
+std::string shape_error(KeyKind kind, card::SecureString& pin) {
+  if (card::check_pin_shape(kind, pin.str()) == card::PinShape::kOk) return "";
+  return kind == KeyKind::kAuth ? "数字4桁です / The PIN is 4 digits"
+                                : "英大文字と数字で6〜16文字です / 6-16 characters, A-Z and 0-9";
 }
 
 CK_RV verified(VerifyOperation& op, ByteView sig) {
@@ -214,6 +241,7 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
   pad(info->model, sizeof info->model, "My Number Card");
   pad(info->serialNumber, sizeof info->serialNumber, c.info.serial);
   info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED | CKF_WRITE_PROTECTED;
+  if (!settings_.pinentry.empty()) info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
   if (st.tries_left <= 0) {
     info->flags |= CKF_USER_PIN_LOCKED;
   } else if (st.tries_left == 1) {
@@ -351,7 +379,8 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
     return CKR_USER_ALREADY_LOGGED_IN;
   }
   // Shape first: a PIN of the wrong shape never reaches the card.
-  const card::SecureString p = pin_from(pin, len, s.token);
+  const card::SecureString p = pin == nullptr && !settings_.pinentry.empty() ? pin_from_pinentry(c, s.token)
+                                                                             : pin_from(pin, len, s.token);
   with_card(c, false, [&](card::JpkiCard& k) {
     k.verify(s.token, p);
     return 0;
@@ -362,6 +391,25 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
     c.set_logged_in(s.token, true);
   }
   return CKR_OK;
+}
+
+card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
+  // The counter first (no try spent): a locked PIN is not asked for at all.
+  const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
+  if (st.blocked()) throw CkrError{CKR_PIN_LOCKED};
+  card::SecureString pin;
+  PinEntryResult r{};
+  try {
+    r = ask_pin(
+        settings_.pinentry, prompt_for(kind, st.tries_left),
+        [&](card::SecureString& p) { return shape_error(kind, p); }, pin);
+  } catch (const std::runtime_error& e) {
+    log::line(std::string("pinentry: ") + e.what());
+    throw CkrError{CKR_FUNCTION_FAILED};
+  }
+  if (r == PinEntryResult::kCancelled) throw CkrError{CKR_FUNCTION_CANCELED};
+  if (r == PinEntryResult::kWrongShape) throw CkrError{CKR_PIN_INVALID};
+  return pin;
 }
 
 CK_RV Module::logout(CK_SESSION_HANDLE h) {

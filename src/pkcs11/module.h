@@ -97,6 +97,8 @@ class Module {
   template <typename F>
   auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
   CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
+  // C_Login with a NULL PIN and a pinentry configured: ask the holder.
+  card::SecureString pin_from_pinentry(InsertedCard& c, card::KeyKind kind);
 
   Settings settings_;
   SlotTable slots_;

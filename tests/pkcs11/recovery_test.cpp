@@ -139,7 +139,8 @@ TEST_F(Recovery, RemovalsLandingAnywhereNeverYieldAWrongResult) {
       std::this_thread::sleep_for(std::chrono::milliseconds(150 + (i * 37) % 400));
       sim("ctl --control {control} remove");
       ++removals;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 + (i * 53) % 700));
+      // Out for longer than pcscd's 400 ms poll, as a hand takes: pcscd must see the empty reader.
+      std::this_thread::sleep_for(std::chrono::milliseconds(500 + (i * 53) % 700));
       sim("ctl --control {control} insert");
     }
   });
