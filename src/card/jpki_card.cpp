@@ -39,7 +39,9 @@ std::uint16_t cert_ef(CertKind k) {
 std::string trim(const Bytes& b, std::size_t off, std::size_t len) {
   std::string s(b.begin() + static_cast<std::ptrdiff_t>(off),
                 b.begin() + static_cast<std::ptrdiff_t>(off + len));
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) {
+    s.pop_back();
+  }
   return s;
 }
 }  // namespace
@@ -52,10 +54,14 @@ class JpkiCard::Exchange {
     try {
       card_.channel_.begin_transaction();
     } catch (const transport::TransportError& e) {
-      if (e.kind() != transport::ErrorKind::kReset) throw;
+      if (e.kind() != transport::ErrorKind::kReset) {
+        throw;
+      }
       card_.channel_.reconnect();
       card_.applet_selected_ = false;
-      if (card_.on_reset_) card_.on_reset_();
+      if (card_.on_reset_) {
+        card_.on_reset_();
+      }
       card_.channel_.begin_transaction();
     }
   }
@@ -103,16 +109,23 @@ class JpkiCard::Exchange {
   // selected another since); the applet only when it is not selected.
   [[nodiscard]] bool selected_here() const { return selected_here_; }
   void select_ef(std::uint16_t fid) {
-    if (!card_.applet_selected_) select_applet();
-    if (ef_ == fid) return;
+    if (!card_.applet_selected_) {
+      select_applet();
+    }
+    if (ef_ == fid) {
+      return;
+    }
     Response r = send(apdu::select_ef(fid));
     if (!r.ok() && !selected_here_) {
       select_applet();  // not selected after all (reset, or another applet chosen since)
       r = send(apdu::select_ef(fid));
     }
-    if (r.sw.value() == StatusWord::kFileNotFound)
+    if (r.sw.value() == StatusWord::kFileNotFound) {
       throw CardError(CardErrorKind::kFileNotFound, "EF not found");
-    if (!r.ok()) unexpected("SELECT EF", r.sw);
+    }
+    if (!r.ok()) {
+      unexpected("SELECT EF", r.sw);
+    }
     ef_ = fid;
   }
 
@@ -132,9 +145,12 @@ class JpkiCard::Exchange {
       const ByteView shown_reply = personal ? ByteView(reply).last(2) : ByteView(reply);
       card_.trace_(shown_cmd, shown_reply);
     }
-    if (!r) throw CardError(CardErrorKind::kBadResponse, "response without status word");
-    if (r->data.size() > cmd.le.value_or(0))
+    if (!r) {
+      throw CardError(CardErrorKind::kBadResponse, "response without status word");
+    }
+    if (r->data.size() > cmd.le.value_or(0)) {
       throw CardError(CardErrorKind::kBadResponse, "more data than asked for");
+    }
     return *r;
   }
 
@@ -175,8 +191,9 @@ TokenInfo JpkiCard::detect() {
       r = read_token_info();
     } catch (const CardError& e) {
       applet_selected_ = false;
-      if (e.kind() == CardErrorKind::kFileNotFound)
+      if (e.kind() == CardErrorKind::kFileNotFound) {
         throw CardError(CardErrorKind::kNotJpki, "no token info EF");
+      }
       throw;
     }
   }
@@ -201,7 +218,7 @@ Bytes JpkiCard::read_certificate(CertKind which) {
   Exchange x(*this);
   x.select_ef(cert_ef(which));
   auto read = [&](std::size_t offset, std::size_t le, bool extended) {
-    const Response r = x.send(apdu::read_binary(static_cast<std::uint16_t>(offset), le, extended));
+    Response r = x.send(apdu::read_binary(static_cast<std::uint16_t>(offset), le, extended));
     if (r.sw.value() == StatusWord::kSecurityNotSatisfied) {
       throw CardError(CardErrorKind::kSecurityNotSatisfied, "certificate needs the signing password first");
     }
@@ -210,7 +227,9 @@ Bytes JpkiCard::read_certificate(CertKind which) {
   // A short read gives the DER header (and the first 256 bytes); the rest comes
   // in one extended READ BINARY where reader and card take it, else in 256-byte reads.
   const Response first = read(0, apdu::kMaxShortLe, false);
-  if (!first.ok()) unexpected("READ BINARY", first.sw);
+  if (!first.ok()) {
+    unexpected("READ BINARY", first.sw);
+  }
   Bytes data = first.data;
   const auto total = der_sequence_length(data);
   if (!total || *total > kMaxCertificateSize) {
@@ -227,7 +246,9 @@ Bytes JpkiCard::read_certificate(CertKind which) {
         extended_refused_ = true;  // e.g. 6700: the card wants short APDUs
       }
     } catch (const transport::TransportError& e) {
-      if (e.kind() != transport::ErrorKind::kCommunication) throw;
+      if (e.kind() != transport::ErrorKind::kCommunication) {
+        throw;
+      }
       extended_refused_ = true;  // the reader could not carry it
     }
   }
@@ -245,8 +266,12 @@ Bytes JpkiCard::read_certificate(CertKind which) {
 
 namespace {
 PinStatus status_from(StatusWord sw) {
-  if (sw.is_retry_counter()) return PinStatus{sw.tries_left()};
-  if (sw.pin_blocked()) return PinStatus{0};
+  if (sw.is_retry_counter()) {
+    return PinStatus{sw.tries_left()};
+  }
+  if (sw.pin_blocked()) {
+    return PinStatus{0};
+  }
   unexpected("PIN status", sw);
 }
 }  // namespace
@@ -255,7 +280,9 @@ PinStatus JpkiCard::pin_status(KeyKind which) {
   Exchange x(*this);
   x.select_ef(pin_ef(which));
   const Response r = x.send(apdu::retry_query());
-  if (r.ok()) return PinStatus{pin_rules(which).max_tries};  // some cards answer 9000 once verified
+  if (r.ok()) {
+    return PinStatus{pin_rules(which).max_tries};  // some cards answer 9000 once verified
+  }
   return status_from(r.sw);
 }
 
@@ -263,16 +290,26 @@ namespace {
 // Counter check and one VERIFY inside an open exchange. Never repeats the VERIFY.
 template <typename X>
 void verify_in(X& x, KeyKind which, const SecureString& pin) {
-  if (pin.empty() || pin.size() > 255) throw CardError(CardErrorKind::kInvalidInput, "PIN length");
+  if (pin.empty() || pin.size() > 255) {
+    throw CardError(CardErrorKind::kInvalidInput, "PIN length");
+  }
   x.select_ef(pin_ef(which));
   const Response q = x.send(apdu::retry_query());
-  if (!q.ok() && status_from(q.sw).blocked()) throw CardError(CardErrorKind::kPinLocked, "PIN is locked", 0);
+  if (!q.ok() && status_from(q.sw).blocked()) {
+    throw CardError(CardErrorKind::kPinLocked, "PIN is locked", 0);
+  }
   Command cmd = apdu::verify(pin.bytes());
   const Response r = x.send(cmd);
   OPENSSL_cleanse(cmd.data.data(), cmd.data.size());
-  if (r.ok()) return;
-  if (r.sw.pin_blocked()) throw CardError(CardErrorKind::kPinLocked, "PIN is locked", 0);
-  if (r.sw.is_retry_counter()) throw CardError(CardErrorKind::kPinIncorrect, "wrong PIN", r.sw.tries_left());
+  if (r.ok()) {
+    return;
+  }
+  if (r.sw.pin_blocked()) {
+    throw CardError(CardErrorKind::kPinLocked, "PIN is locked", 0);
+  }
+  if (r.sw.is_retry_counter()) {
+    throw CardError(CardErrorKind::kPinIncorrect, "wrong PIN", r.sw.tries_left());
+  }
   unexpected("VERIFY", r.sw);
 }
 }  // namespace
@@ -283,16 +320,20 @@ void JpkiCard::verify(KeyKind which, const SecureString& pin) {
 }
 
 void JpkiCard::change_pin(KeyKind which, const SecureString& old_pin, const SecureString& new_pin) {
-  if (new_pin.empty() || new_pin.size() > 255)
+  if (new_pin.empty() || new_pin.size() > 255) {
     throw CardError(CardErrorKind::kInvalidInput, "new PIN length");
+  }
   Exchange x(*this);
   verify_in(x, which, old_pin);
   Command cmd = apdu::change_reference_data(new_pin.bytes());
   const Response r = x.send(cmd);
   OPENSSL_cleanse(cmd.data.data(), cmd.data.size());
-  if (r.ok()) return;
-  if (r.sw.value() == StatusWord::kWrongLength)
+  if (r.ok()) {
+    return;
+  }
+  if (r.sw.value() == StatusWord::kWrongLength) {
     throw CardError(CardErrorKind::kInvalidInput, "new PIN refused");
+  }
   if (r.sw.value() == StatusWord::kSecurityNotSatisfied) {
     throw CardError(CardErrorKind::kSecurityNotSatisfied, "card did not keep the verification");
   }
@@ -310,8 +351,12 @@ Bytes JpkiCard::sign(KeyKind which, ByteView input, apdu::SignScheme scheme) {
   if (r.sw.value() == StatusWord::kSecurityNotSatisfied) {
     throw CardError(CardErrorKind::kSecurityNotSatisfied, "key needs its PIN first");
   }
-  if (!r.ok()) unexpected("COMPUTE DIGITAL SIGNATURE", r.sw);
-  if (r.data.size() != apdu::kSignatureSize) throw CardError(CardErrorKind::kBadResponse, "signature length");
+  if (!r.ok()) {
+    unexpected("COMPUTE DIGITAL SIGNATURE", r.sw);
+  }
+  if (r.data.size() != apdu::kSignatureSize) {
+    throw CardError(CardErrorKind::kBadResponse, "signature length");
+  }
   return r.data;
 }
 

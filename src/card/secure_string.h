@@ -40,7 +40,8 @@ class SecureString {
   [[nodiscard]] std::size_t size() const { return value_.size(); }
 
   void wipe() noexcept {
-    if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
+    if (!value_.empty()) { OPENSSL_cleanse(value_.data(), value_.size());
+}
     value_.clear();
   }
 

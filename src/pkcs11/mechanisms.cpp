@@ -15,7 +15,9 @@ struct PkeyCtxFree {
 bool is_pss(CK_MECHANISM_TYPE m) { return m == CKM_RSA_PKCS_PSS || m == CKM_SHA256_RSA_PKCS_PSS; }
 
 bool is_supported_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled) {
-  if (is_pss(m)) return pss_enabled;
+  if (is_pss(m)) {
+    return pss_enabled;
+  }
   return m == CKM_RSA_PKCS || m == CKM_SHA1_RSA_PKCS || m == CKM_SHA224_RSA_PKCS ||
          m == CKM_SHA256_RSA_PKCS || m == CKM_SHA384_RSA_PKCS || m == CKM_SHA512_RSA_PKCS;
 }
@@ -24,8 +26,9 @@ CK_RV check_mechanism_parameter(const CK_MECHANISM& m) {
   if (!is_pss(m.mechanism)) {
     return m.pParameter == nullptr && m.ulParameterLen == 0 ? CKR_OK : CKR_MECHANISM_PARAM_INVALID;
   }
-  if (m.pParameter == nullptr || m.ulParameterLen != sizeof(CK_RSA_PKCS_PSS_PARAMS))
+  if (m.pParameter == nullptr || m.ulParameterLen != sizeof(CK_RSA_PKCS_PSS_PARAMS)) {
     return CKR_MECHANISM_PARAM_INVALID;
+  }
   CK_RSA_PKCS_PSS_PARAMS p{};
   std::memcpy(&p, m.pParameter, sizeof p);
   return p.hashAlg == CKM_SHA256 && p.mgf == CKG_MGF1_SHA256 && p.sLen == 32 ? CKR_OK
@@ -79,7 +82,9 @@ Bytes digest_info(const EVP_MD* md, ByteView hash) {
 MessageInput::MessageInput(CK_MECHANISM_TYPE m) : md_(digest_of(m)), pss_(is_pss(m)) {
   if (md_ != nullptr) {
     ctx_.reset(EVP_MD_CTX_new());
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md_, nullptr) != 1) throw std::runtime_error("digest init");
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md_, nullptr) != 1) {
+      throw std::runtime_error("digest init");
+    }
   }
 }
 
@@ -88,14 +93,20 @@ void MessageInput::update(ByteView data) {
     buffer_.insert(buffer_.end(), data.begin(), data.end());
     return;
   }
-  if (EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) throw std::runtime_error("digest update");
+  if (EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) {
+    throw std::runtime_error("digest update");
+  }
 }
 
 Bytes MessageInput::finish() {
-  if (md_ == nullptr) return buffer_;
+  if (md_ == nullptr) {
+    return buffer_;
+  }
   Bytes hash(static_cast<std::size_t>(EVP_MD_get_size(md_)));
   unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_.get(), hash.data(), &len) != 1) throw std::runtime_error("digest final");
+  if (EVP_DigestFinal_ex(ctx_.get(), hash.data(), &len) != 1) {
+    throw std::runtime_error("digest final");
+  }
   hash.resize(len);
   return pss_ ? hash : digest_info(md_, hash);
 }

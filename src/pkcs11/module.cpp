@@ -28,14 +28,20 @@ template <typename T>
 CK_RV copy_out(const std::vector<T>& items, T* list, CK_ULONG_PTR count) {
   const CK_ULONG available = *count;
   *count = items.size();
-  if (list == nullptr) return CKR_OK;
-  if (available < items.size()) return CKR_BUFFER_TOO_SMALL;
+  if (list == nullptr) {
+    return CKR_OK;
+  }
+  if (available < items.size()) {
+    return CKR_BUFFER_TOO_SMALL;
+  }
   std::copy(items.begin(), items.end(), list);
   return CKR_OK;
 }
 
 void pad(CK_UTF8CHAR* dst, std::size_t size, const std::string& s) {
+  // PKCS#11 text fields are blank-padded, never NUL-terminated.
   std::memset(dst, ' ', size);
+  // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
   std::memcpy(dst, s.data(), std::min(size, s.size()));
 }
 
@@ -46,8 +52,12 @@ std::string token_label(KeyKind k) {
 }
 
 card::SecureString pin_from(CK_UTF8CHAR_PTR pin, CK_ULONG len, KeyKind kind) {
-  if (pin == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};  // (NULL means "ask" only with a pinentry)
-  if (len > 64) throw CkrError{CKR_PIN_LEN_RANGE};
+  if (pin == nullptr) {
+    throw CkrError{CKR_ARGUMENTS_BAD};  // (NULL means "ask" only with a pinentry)
+  }
+  if (len > 64) {
+    throw CkrError{CKR_PIN_LEN_RANGE};
+  }
   card::SecureString s(
       std::string_view(reinterpret_cast<const char*>(pin), len));  // NOLINT: UTF8CHAR is bytes
   switch (card::check_pin_shape(kind, s.str())) {
@@ -83,7 +93,9 @@ PinPrompt prompt_for(KeyKind kind, int tries_left) {
 }
 
 std::string shape_error(KeyKind kind, card::SecureString& pin) {
-  if (card::check_pin_shape(kind, pin.str()) == card::PinShape::kOk) return "";
+  if (card::check_pin_shape(kind, pin.str()) == card::PinShape::kOk) {
+    return "";
+  }
   return kind == KeyKind::kAuth ? "数字4桁です / The PIN is 4 digits"
                                 : "英大文字と数字で6〜16文字です / 6-16 characters, A-Z and 0-9";
 }
@@ -99,20 +111,24 @@ CK_RV verified(VerifyOperation& op, ByteView sig) {
 
 Module::Module() : Module(load_settings()) {}
 
-Module::Module(Settings settings) : Module(make_provider(settings.reader), settings) {}
+Module::Module(const Settings& settings) : Module(make_provider(settings.reader), settings) {}
 
 Module::Module(std::unique_ptr<transport::ReaderProvider> provider, Settings settings)
     : settings_(std::move(settings)), slots_(std::move(provider)) {
   object_settings_.sign_key_always_authenticate = settings_.sign_always_authenticate;
   object_settings_.rsa_pss = settings_.rsa_pss;
-  if (!settings_.source.empty()) log::line("settings from " + settings_.source);
+  if (!settings_.source.empty()) {
+    log::line("settings from " + settings_.source);
+  }
 }
 
 // ---- plumbing -------------------------------------------------------------
 
 template <typename F>
 auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card)) {
-  if (c.removed) throw CkrError{CKR_DEVICE_REMOVED};
+  if (c.removed) {
+    throw CkrError{CKR_DEVICE_REMOVED};
+  }
   for (int attempt = 0;; ++attempt) {
     try {
       return f(*c.card);
@@ -127,7 +143,9 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
           c.removed = true;
           throw CkrError{CKR_DEVICE_REMOVED};
         }
-        if (retry && attempt == 0) continue;
+        if (retry && attempt == 0) {
+          continue;
+        }
         throw CkrError{CKR_USER_NOT_LOGGED_IN};
       }
       if (e.kind() == transport::ErrorKind::kRemoved || e.kind() == transport::ErrorKind::kNoReader ||
@@ -153,7 +171,9 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
 }
 
 void Module::close_sessions_of(const std::vector<std::uint64_t>& generations) {
-  if (generations.empty()) return;
+  if (generations.empty()) {
+    return;
+  }
   std::erase_if(sessions_, [&](const auto& kv) {
     return std::find(generations.begin(), generations.end(), kv.second.generation) != generations.end();
   });
@@ -161,35 +181,51 @@ void Module::close_sessions_of(const std::vector<std::uint64_t>& generations) {
 
 Session& Module::session(CK_SESSION_HANDLE h) {
   const auto it = sessions_.find(h);
-  if (it == sessions_.end()) throw CkrError{CKR_SESSION_HANDLE_INVALID};
+  if (it == sessions_.end()) {
+    throw CkrError{CKR_SESSION_HANDLE_INVALID};
+  }
   return it->second;
 }
 
 InsertedCard& Module::card_of(Session& s) {
   InsertedCard* c = s.reader->card.get();
-  if (c == nullptr || c->generation != s.generation || c->removed) throw CkrError{CKR_DEVICE_REMOVED};
+  if (c == nullptr || c->generation != s.generation || c->removed) {
+    throw CkrError{CKR_DEVICE_REMOVED};
+  }
   return *c;
 }
 
 InsertedCard& Module::card_in_slot(CK_SLOT_ID id, KeyKind* token) {
   close_sessions_of(slots_.refresh());
   const auto ref = slots_.find(id);
-  if (!ref) throw CkrError{CKR_SLOT_ID_INVALID};
-  if (!ref->reader->card) throw CkrError{CKR_TOKEN_NOT_PRESENT};
-  if (token != nullptr) *token = ref->token;
+  if (!ref) {
+    throw CkrError{CKR_SLOT_ID_INVALID};
+  }
+  if (!ref->reader->card) {
+    throw CkrError{CKR_TOKEN_NOT_PRESENT};
+  }
+  if (token != nullptr) {
+    *token = ref->token;
+  }
   return *ref->reader->card;
 }
 
 Bytes Module::certificate(InsertedCard& c, CertKind which) {
   const auto it = c.certificates.find(which);
-  if (it != c.certificates.end()) return it->second;
-  if (which == CertKind::kSign && !c.is_logged_in(KeyKind::kSign)) throw CkrError{CKR_USER_NOT_LOGGED_IN};
+  if (it != c.certificates.end()) {
+    return it->second;
+  }
+  if (which == CertKind::kSign && !c.is_logged_in(KeyKind::kSign)) {
+    throw CkrError{CKR_USER_NOT_LOGGED_IN};
+  }
   Bytes der;
   try {
     der =
         with_card(c, which != CertKind::kSign, [&](card::JpkiCard& k) { return k.read_certificate(which); });
   } catch (const card::CardError& e) {
-    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(KeyKind::kSign, false);
+    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) {
+      c.set_logged_in(KeyKind::kSign, false);
+    }
     throw;
   }
   try {
@@ -202,25 +238,35 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
 }
 
 bool Module::visible(const Session& s, ObjectRef ref) {
-  if (!is_private(ref)) return true;
+  if (!is_private(ref)) {
+    return true;
+  }
   return s.reader->card && s.reader->card->is_logged_in(s.token);
 }
 
 // ---- slots and tokens -----------------------------------------------------
 
 CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
-  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  if (count == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   close_sessions_of(slots_.refresh());
   const auto ids = slots_.slot_ids(token_present == CK_TRUE);
-  if (last_events_.empty()) last_events_ = slots_.event_state();
+  if (last_events_.empty()) {
+    last_events_ = slots_.event_state();
+  }
   return copy_out(ids, list, count);
 }
 
 CK_RV Module::get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info) {
-  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  if (info == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   close_sessions_of(slots_.refresh());
   const auto ref = slots_.find(id);
-  if (!ref) return CKR_SLOT_ID_INVALID;
+  if (!ref) {
+    return CKR_SLOT_ID_INVALID;
+  }
   pad(info->slotDescription, sizeof info->slotDescription,
       ref->reader->name + (ref->token == KeyKind::kAuth ? " (auth)" : " (sign)"));
   pad(info->manufacturerID, sizeof info->manufacturerID, "jpki-pkcs11");
@@ -231,7 +277,9 @@ CK_RV Module::get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info) {
 }
 
 CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
-  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  if (info == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   KeyKind kind{};
   InsertedCard& c = card_in_slot(id, &kind);
   const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
@@ -241,7 +289,9 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
   pad(info->model, sizeof info->model, "My Number Card");
   pad(info->serialNumber, sizeof info->serialNumber, c.info.serial);
   info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED | CKF_WRITE_PROTECTED;
-  if (!settings_.pinentry.empty()) info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+  if (!settings_.pinentry.empty()) {
+    info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+  }
   if (st.tries_left <= 0) {
     info->flags |= CKF_USER_PIN_LOCKED;
   } else if (st.tries_left == 1) {
@@ -254,7 +304,9 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
   for (const auto& [h, s] : sessions_) {
     if (s.slot == id) {
       ++open;
-      if ((s.flags & CKF_RW_SESSION) != 0) ++rw;
+      if ((s.flags & CKF_RW_SESSION) != 0) {
+        ++rw;
+      }
     }
   }
   info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
@@ -274,15 +326,21 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
 }
 
 CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
-  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  if (count == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   card_in_slot(id);
   return copy_out(signature_mechanisms(settings_.rsa_pss), list, count);
 }
 
 CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
-  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  if (info == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   card_in_slot(id);
-  if (!is_supported_mechanism(type, settings_.rsa_pss)) return CKR_MECHANISM_INVALID;
+  if (!is_supported_mechanism(type, settings_.rsa_pss)) {
+    return CKR_MECHANISM_INVALID;
+  }
   info->ulMinKeySize = 2048;
   info->ulMaxKeySize = 2048;
   info->flags = CKF_HW | CKF_SIGN | CKF_VERIFY;
@@ -309,8 +367,12 @@ std::optional<CK_SLOT_ID> Module::poll_slot_event() {
 // ---- sessions and login ---------------------------------------------------
 
 CK_RV Module::open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR handle) {
-  if (handle == nullptr) return CKR_ARGUMENTS_BAD;
-  if ((flags & CKF_SERIAL_SESSION) == 0) return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+  if (handle == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if ((flags & CKF_SERIAL_SESSION) == 0) {
+    return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+  }
   KeyKind kind{};
   InsertedCard& c = card_in_slot(id, &kind);
   Session s;
@@ -325,13 +387,19 @@ CK_RV Module::open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR 
 }
 
 void Module::logout_if_last_session(ReaderEntry* reader, CK_SLOT_ID slot, KeyKind token) {
-  if (reader == nullptr || !reader->card) return;
+  if (reader == nullptr || !reader->card) {
+    return;
+  }
   const bool others =
       std::any_of(sessions_.begin(), sessions_.end(), [&](const auto& kv) { return kv.second.slot == slot; });
-  if (others) return;
+  if (others) {
+    return;
+  }
   // Only our view: re-selecting the applet would also log out other processes using the card.
   reader->card->set_logged_in(token, false);
-  if (token == KeyKind::kSign) reader->card->certificates.erase(CertKind::kSign);
+  if (token == KeyKind::kSign) {
+    reader->card->certificates.erase(CertKind::kSign);
+  }
 }
 
 CK_RV Module::close_session(CK_SESSION_HANDLE h) {
@@ -347,14 +415,18 @@ CK_RV Module::close_session(CK_SESSION_HANDLE h) {
 CK_RV Module::close_all_sessions(CK_SLOT_ID id) {
   close_sessions_of(slots_.refresh());
   const auto ref = slots_.find(id);
-  if (!ref) return CKR_SLOT_ID_INVALID;
+  if (!ref) {
+    return CKR_SLOT_ID_INVALID;
+  }
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.slot == id; });
   logout_if_last_session(ref->reader, id, ref->token);
   return CKR_OK;
 }
 
 CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
-  if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  if (info == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   const bool rw = (s.flags & CKF_RW_SESSION) != 0;
@@ -370,9 +442,13 @@ CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
 CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (user == CKU_SO) return CKR_USER_TYPE_INVALID;  // the card has no security officer
+  if (user == CKU_SO) {
+    return CKR_USER_TYPE_INVALID;  // the card has no security officer
+  }
   if (user == CKU_CONTEXT_SPECIFIC) {
-    if (!s.sign || !s.sign->needs_context_login) return CKR_OPERATION_NOT_INITIALIZED;
+    if (!s.sign || !s.sign->needs_context_login) {
+      return CKR_OPERATION_NOT_INITIALIZED;
+    }
   } else if (user != CKU_USER) {
     return CKR_USER_TYPE_INVALID;
   } else if (c.is_logged_in(s.token)) {
@@ -396,7 +472,9 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
 card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
   // The counter first (no try spent): a locked PIN is not asked for at all.
   const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
-  if (st.blocked()) throw CkrError{CKR_PIN_LOCKED};
+  if (st.blocked()) {
+    throw CkrError{CKR_PIN_LOCKED};
+  }
   card::SecureString pin;
   PinEntryResult r{};
   try {
@@ -407,15 +485,21 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
     log::line(std::string("pinentry: ") + e.what());
     throw CkrError{CKR_FUNCTION_FAILED};
   }
-  if (r == PinEntryResult::kCancelled) throw CkrError{CKR_FUNCTION_CANCELED};
-  if (r == PinEntryResult::kWrongShape) throw CkrError{CKR_PIN_INVALID};
+  if (r == PinEntryResult::kCancelled) {
+    throw CkrError{CKR_FUNCTION_CANCELED};
+  }
+  if (r == PinEntryResult::kWrongShape) {
+    throw CkrError{CKR_PIN_INVALID};
+  }
   return pin;
 }
 
 CK_RV Module::logout(CK_SESSION_HANDLE h) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
+  if (!c.is_logged_in(s.token)) {
+    return CKR_USER_NOT_LOGGED_IN;
+  }
   // Re-selecting the applet drops the card's state of both PINs.
   c.logged_in = {false, false};
   c.certificates.erase(CertKind::kSign);
@@ -430,7 +514,9 @@ CK_RV Module::set_pin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old
                       CK_ULONG new_len) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if ((s.flags & CKF_RW_SESSION) == 0) return CKR_SESSION_READ_ONLY;
+  if ((s.flags & CKF_RW_SESSION) == 0) {
+    return CKR_SESSION_READ_ONLY;
+  }
   const card::SecureString o = pin_from(old_pin, old_len, s.token);
   const card::SecureString n = pin_from(new_pin, new_len, s.token);
   with_card(c, false, [&](card::JpkiCard& k) {
@@ -445,20 +531,30 @@ CK_RV Module::set_pin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old
 CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
-  if (s.found) return CKR_OPERATION_ACTIVE;
+  if (tmpl == nullptr && count > 0) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (s.found) {
+    return CKR_OPERATION_ACTIVE;
+  }
   std::vector<CK_OBJECT_HANDLE> found;
   for (const ObjectRef ref : objects_of(s.token)) {
-    if (!visible(s, ref)) continue;
+    if (!visible(s, ref)) {
+      continue;
+    }
     bool match = true;
     for (CK_ULONG i = 0; i < count && match; ++i) {
-      if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) return CKR_ARGUMENTS_BAD;
+      if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) {
+        return CKR_ARGUMENTS_BAD;
+      }
       const AttributeValue v = attribute_of(
           ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, object_settings_);
       match = v.state == AttributeValue::State::kValue && v.value.size() == tmpl[i].ulValueLen &&
               (v.value.empty() || std::memcmp(v.value.data(), tmpl[i].pValue, v.value.size()) == 0);
     }
-    if (match) found.push_back(handle_of(ref));
+    if (match) {
+      found.push_back(handle_of(ref));
+    }
   }
   s.found = std::move(found);
   s.found_pos = 0;
@@ -468,17 +564,25 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
 CK_RV Module::find_objects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count) {
   Session& s = session(h);
   card_of(s);
-  if (out == nullptr || count == nullptr) return CKR_ARGUMENTS_BAD;
-  if (!s.found) return CKR_OPERATION_NOT_INITIALIZED;
+  if (out == nullptr || count == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (!s.found) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   CK_ULONG n = 0;
-  while (n < max && s.found_pos < s.found->size()) out[n++] = (*s.found)[s.found_pos++];
+  while (n < max && s.found_pos < s.found->size()) {
+    out[n++] = (*s.found)[s.found_pos++];
+  }
   *count = n;
   return CKR_OK;
 }
 
 CK_RV Module::find_objects_final(CK_SESSION_HANDLE h) {
   Session& s = session(h);
-  if (!s.found) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.found) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   s.found.reset();
   return CKR_OK;
 }
@@ -487,9 +591,13 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
                                   CK_ULONG count) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (tmpl == nullptr && count > 0) return CKR_ARGUMENTS_BAD;
+  if (tmpl == nullptr && count > 0) {
+    return CKR_ARGUMENTS_BAD;
+  }
   const auto ref = object_of(obj, s.token);
-  if (!ref || !visible(s, *ref)) return CKR_OBJECT_HANDLE_INVALID;
+  if (!ref || !visible(s, *ref)) {
+    return CKR_OBJECT_HANDLE_INVALID;
+  }
   CK_RV rv = CKR_OK;
   for (CK_ULONG i = 0; i < count; ++i) {
     const AttributeValue v = attribute_of(
@@ -506,7 +614,9 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
       rv = CKR_BUFFER_TOO_SMALL;
     } else {
-      if (!v.value.empty()) std::memcpy(tmpl[i].pValue, v.value.data(), v.value.size());
+      if (!v.value.empty()) {
+        std::memcpy(tmpl[i].pValue, v.value.data(), v.value.size());
+      }
       tmpl[i].ulValueLen = v.value.size();
     }
   }
@@ -518,15 +628,28 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
 CK_RV Module::sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (mech == nullptr) return CKR_ARGUMENTS_BAD;
-  if (s.sign) return CKR_OPERATION_ACTIVE;
-  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) return CKR_MECHANISM_INVALID;
-  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) return rv;
+  if (mech == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (s.sign) {
+    return CKR_OPERATION_ACTIVE;
+  }
+  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) {
+    return CKR_MECHANISM_INVALID;
+  }
+  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
+    return rv;
+  }
   const auto ref = object_of(key, s.token);
-  if (!ref) return CKR_KEY_HANDLE_INVALID;
-  if (ref->kind != ObjectKind::kPrivateKey)
+  if (!ref) {
+    return CKR_KEY_HANDLE_INVALID;
+  }
+  if (ref->kind != ObjectKind::kPrivateKey) {
     return visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
-  if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
+  }
+  if (!c.is_logged_in(s.token)) {
+    return CKR_USER_NOT_LOGGED_IN;
+  }
   s.sign.emplace(SignOperation{mech->mechanism, *ref, MessageInput(mech->mechanism), false,
                                s.token == KeyKind::kSign && object_settings_.sign_key_always_authenticate,
                                false});
@@ -547,18 +670,25 @@ CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len
   SignOperation done = std::move(op);
   s.sign.reset();
   InsertedCard& c = card_of(s);
-  if (!c.is_logged_in(s.token)) return CKR_USER_NOT_LOGGED_IN;
-  if (done.needs_context_login && !done.context_login_done) return CKR_USER_NOT_LOGGED_IN;
+  if (!c.is_logged_in(s.token)) {
+    return CKR_USER_NOT_LOGGED_IN;
+  }
+  if (done.needs_context_login && !done.context_login_done) {
+    return CKR_USER_NOT_LOGGED_IN;
+  }
   const Bytes input = done.input.finish();
   const bool pss = is_pss(done.mechanism);
-  if (input.empty() || input.size() > apdu::kMaxDigestInfo || (pss && input.size() != 32))
+  if (input.empty() || input.size() > apdu::kMaxDigestInfo || (pss && input.size() != 32)) {
     return CKR_DATA_LEN_RANGE;
+  }
   const auto scheme = pss ? apdu::SignScheme::kPssPrehashedSha256 : apdu::SignScheme::kPkcs1DigestInfo;
   Bytes signature;
   try {
     signature = with_card(c, false, [&](card::JpkiCard& k) { return k.sign(s.token, input, scheme); });
   } catch (const card::CardError& e) {
-    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) c.set_logged_in(s.token, false);
+    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) {
+      c.set_logged_in(s.token, false);
+    }
     throw;
   }
   std::memcpy(sig, signature.data(), signature.size());
@@ -570,7 +700,9 @@ CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_
                    CK_ULONG_PTR sig_len) {
   Session& s = session(h);
   card_of(s);
-  if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.sign) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   if ((data == nullptr && len > 0) || sig_len == nullptr) {
     s.sign.reset();
     return CKR_ARGUMENTS_BAD;
@@ -583,14 +715,18 @@ CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_
     s.sign.reset();
     return CKR_DATA_LEN_RANGE;
   }
-  if (sig != nullptr && *sig_len >= kSignatureLength) s.sign->input.update(ByteView(data, len));
+  if (sig != nullptr && *sig_len >= kSignatureLength) {
+    s.sign->input.update(ByteView(data, len));
+  }
   return finish_signature(s, sig, sig_len);
 }
 
 CK_RV Module::sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
   Session& s = session(h);
   card_of(s);
-  if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.sign) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   if (data == nullptr && len > 0) {
     s.sign.reset();
     return CKR_ARGUMENTS_BAD;
@@ -607,7 +743,9 @@ CK_RV Module::sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
 CK_RV Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
   Session& s = session(h);
   card_of(s);
-  if (!s.sign) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.sign) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   if (sig_len == nullptr) {
     s.sign.reset();
     return CKR_ARGUMENTS_BAD;
@@ -620,13 +758,25 @@ CK_RV Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_
 CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (mech == nullptr) return CKR_ARGUMENTS_BAD;
-  if (s.verify) return CKR_OPERATION_ACTIVE;
-  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) return CKR_MECHANISM_INVALID;
-  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) return rv;
+  if (mech == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (s.verify) {
+    return CKR_OPERATION_ACTIVE;
+  }
+  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) {
+    return CKR_MECHANISM_INVALID;
+  }
+  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
+    return rv;
+  }
   const auto ref = object_of(key, s.token);
-  if (!ref || !visible(s, *ref)) return CKR_KEY_HANDLE_INVALID;
-  if (ref->kind != ObjectKind::kPublicKey) return CKR_KEY_TYPE_INCONSISTENT;
+  if (!ref || !visible(s, *ref)) {
+    return CKR_KEY_HANDLE_INVALID;
+  }
+  if (ref->kind != ObjectKind::kPublicKey) {
+    return CKR_KEY_TYPE_INCONSISTENT;
+  }
   Pkey pub = public_key_of(certificate(c, source_certificate(*ref)));
   s.verify.emplace(VerifyOperation{mech->mechanism, MessageInput(mech->mechanism), std::move(pub), false});
   return CKR_OK;
@@ -634,19 +784,29 @@ CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_
 
 CK_RV Module::verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len) {
   Session& s = session(h);
-  if (!s.verify) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.verify) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   VerifyOperation op = std::move(*s.verify);
   s.verify.reset();
-  if ((data == nullptr && len > 0) || sig == nullptr) return CKR_ARGUMENTS_BAD;
-  if (op.multipart) return CKR_OPERATION_ACTIVE;
-  if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
+  if ((data == nullptr && len > 0) || sig == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (op.multipart) {
+    return CKR_OPERATION_ACTIVE;
+  }
+  if (sig_len != kSignatureLength) {
+    return CKR_SIGNATURE_LEN_RANGE;
+  }
   op.input.update(ByteView(data, len));
   return verified(op, ByteView(sig, sig_len));
 }
 
 CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
   Session& s = session(h);
-  if (!s.verify) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.verify) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   if (data == nullptr && len > 0) {
     s.verify.reset();
     return CKR_ARGUMENTS_BAD;
@@ -658,11 +818,17 @@ CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
 
 CK_RV Module::verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len) {
   Session& s = session(h);
-  if (!s.verify) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.verify) {
+    return CKR_OPERATION_NOT_INITIALIZED;
+  }
   VerifyOperation op = std::move(*s.verify);
   s.verify.reset();
-  if (sig == nullptr) return CKR_ARGUMENTS_BAD;
-  if (sig_len != kSignatureLength) return CKR_SIGNATURE_LEN_RANGE;
+  if (sig == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
+  if (sig_len != kSignatureLength) {
+    return CKR_SIGNATURE_LEN_RANGE;
+  }
   return verified(op, ByteView(sig, sig_len));
 }
 

@@ -83,7 +83,7 @@ class Module {
   transport::ReaderProvider& provider() { return slots_.provider(); }
 
  private:
-  explicit Module(Settings settings);
+  explicit Module(const Settings& settings);
   Session& session(CK_SESSION_HANDLE h);
   InsertedCard& card_of(Session& s);
   InsertedCard& card_in_slot(CK_SLOT_ID id, card::KeyKind* token = nullptr);

@@ -1,7 +1,6 @@
 #include "pkcs11/pinentry.h"
 
 #include <openssl/crypto.h>
-#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -26,7 +25,9 @@ class Pinentry {
  public:
   explicit Pinentry(const std::string& program) {
     int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) throw std::runtime_error("socketpair");
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      throw std::runtime_error("socketpair");
+    }
     fd_ = sv[0];
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -44,7 +45,10 @@ class Pinentry {
   }
   ~Pinentry() {
     if (fd_ >= 0) {
-      send_line("BYE");
+      try {
+        send_line("BYE");
+      } catch (const std::runtime_error&) {  // it went away already
+      }
       ::close(fd_);
     }
     if (pid_ > 0) {
@@ -78,7 +82,9 @@ class Pinentry {
         return true;
       } else if (l.rfind("ERR ", 0) == 0) {
         pin.wipe();
-        if (l.find(kCancelled) != std::string::npos) return false;
+        if (l.find(kCancelled) != std::string::npos) {
+          return false;
+        }
         throw std::runtime_error("pinentry: " + l.substr(0, 80));
       }  // comments ("#") and status lines ("S ...") are skipped
     }
@@ -90,8 +96,12 @@ class Pinentry {
     std::size_t done = 0;
     while (done < out.size()) {
       const ssize_t n = ::send(fd_, out.data() + done, out.size() - done, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::runtime_error("pinentry went away");
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        throw std::runtime_error("pinentry went away");
+      }
       done += static_cast<std::size_t>(n);
     }
   }
@@ -101,14 +111,22 @@ class Pinentry {
     for (;;) {
       if (pos_ < len_) {
         const char c = buf_[pos_++];
-        if (c == '\n') return;
-        if (line.size() >= kMaxLine) throw std::runtime_error("pinentry: line too long");
+        if (c == '\n') {
+          return;
+        }
+        if (line.size() >= kMaxLine) {
+          throw std::runtime_error("pinentry: line too long");
+        }
         line.push_back(c);
         continue;
       }
       const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw std::runtime_error("pinentry closed the connection");
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        throw std::runtime_error("pinentry closed the connection");
+      }
       len_ = static_cast<std::size_t>(n);
       pos_ = 0;
     }
@@ -118,8 +136,12 @@ class Pinentry {
     std::string line;
     for (;;) {
       read_line(line);
-      if (line == "OK" || line.rfind("OK ", 0) == 0) return;
-      if (line.rfind("ERR", 0) == 0) throw std::runtime_error(std::string("pinentry refused ") + what);
+      if (line == "OK" || line.rfind("OK ", 0) == 0) {
+        return;
+      }
+      if (line.rfind("ERR", 0) == 0) {
+        throw std::runtime_error(std::string("pinentry refused ") + what);
+      }
     }
   }
 
@@ -171,11 +193,17 @@ PinEntryResult ask_pin(const std::string& program, const PinPrompt& text, const 
   p.command("SETDESC", text.description);
   p.command("SETPROMPT", text.prompt);
   for (int i = 0; i < attempts; ++i) {
-    if (!p.get_pin(pin)) return PinEntryResult::kCancelled;
+    if (!p.get_pin(pin)) {
+      return PinEntryResult::kCancelled;
+    }
     const std::string error = check(pin);
-    if (error.empty()) return PinEntryResult::kEntered;
+    if (error.empty()) {
+      return PinEntryResult::kEntered;
+    }
     pin.wipe();
-    if (i + 1 < attempts) p.command("SETERROR", error);
+    if (i + 1 < attempts) {
+      p.command("SETERROR", error);
+    }
   }
   return PinEntryResult::kWrongShape;
 }

@@ -21,10 +21,16 @@ std::string env(const char* name) {
 }
 
 std::string config_path() {
-  if (const std::string p = env("JPKI_PKCS11_CONFIG"); !p.empty()) return p;
+  if (std::string p = env("JPKI_PKCS11_CONFIG"); !p.empty()) {
+    return p;
+  }
   std::string user = env("XDG_CONFIG_HOME");
-  if (user.empty() && !env("HOME").empty()) user = env("HOME") + "/.config";
-  if (!user.empty() && std::ifstream(user + "/jpki-pkcs11.conf")) return user + "/jpki-pkcs11.conf";
+  if (user.empty() && !env("HOME").empty()) {
+    user = env("HOME") + "/.config";
+  }
+  if (!user.empty() && std::ifstream(user + "/jpki-pkcs11.conf")) {
+    return user + "/jpki-pkcs11.conf";
+  }
   return "/etc/jpki-pkcs11.conf";
 }
 
@@ -35,7 +41,9 @@ std::map<std::string, std::string> read_file(const std::string& path) {
   while (std::getline(in, line)) {
     line = trim(line.substr(0, line.find('#')));
     const auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
+    if (eq == std::string::npos) {
+      continue;
+    }
     out[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
   }
   return out;
@@ -47,8 +55,12 @@ bool parse_switch(const std::string& value, bool fallback) {
   std::string v = value;
   std::transform(v.begin(), v.end(), v.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (v == "1" || v == "on" || v == "yes" || v == "true") return true;
-  if (v == "0" || v == "off" || v == "no" || v == "false") return false;
+  if (v == "1" || v == "on" || v == "yes" || v == "true") {
+    return true;
+  }
+  if (v == "0" || v == "off" || v == "no" || v == "false") {
+    return false;
+  }
   return fallback;
 }
 
@@ -56,9 +68,13 @@ Settings load_settings() {
   Settings s;
   const std::string path = config_path();
   const auto file = read_file(path);
-  if (!file.empty()) s.source = path;
+  if (!file.empty()) {
+    s.source = path;
+  }
   auto value = [&](const char* key, const char* env_name) {
-    if (const std::string e = env(env_name); !e.empty()) return e;
+    if (std::string e = env(env_name); !e.empty()) {
+      return e;
+    }
     const auto it = file.find(key);
     return it == file.end() ? std::string() : it->second;
   };

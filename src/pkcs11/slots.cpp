@@ -13,7 +13,9 @@ void SlotTable::identify(ReaderEntry& r) {
     c->channel = provider_->connect(r.name);
     c->card =
         std::make_unique<card::JpkiCard>(*c->channel, card::CardOptions{}, [](ByteView cmd, ByteView resp) {
-          if (log::enabled()) log::line("  APDU > " + to_hex(cmd) + " < " + to_hex(resp));
+          if (log::enabled()) {
+            log::line("  APDU > " + to_hex(cmd) + " < " + to_hex(resp));
+          }
         });
     c->info = c->card->detect();
   } catch (const card::CardError& e) {
@@ -43,7 +45,9 @@ std::vector<std::uint64_t> SlotTable::refresh() {
   } catch (const transport::TransportError& e) {
     log::line(std::string("PC/SC unavailable: ") + e.what());  // no pcscd: no readers
   }
-  for (auto& r : readers_) r->present = false;
+  for (auto& r : readers_) {
+    r->present = false;
+  }
   for (const auto& s : states) {
     auto it =
         std::find_if(readers_.begin(), readers_.end(), [&](const auto& r) { return r->name == s.name; });
@@ -64,8 +68,12 @@ std::vector<std::uint64_t> SlotTable::refresh() {
       gone.push_back(r.card->generation);
       r.card.reset();
     }
-    if (changed) r.not_jpki_counter.reset();
-    if (s.card_present && !r.card && r.not_jpki_counter != s.insertion_counter) identify(r);
+    if (changed) {
+      r.not_jpki_counter.reset();
+    }
+    if (s.card_present && !r.card && r.not_jpki_counter != s.insertion_counter) {
+      identify(r);
+    }
   }
   for (auto& r : readers_) {
     if (!r->present && r->card) {
@@ -79,7 +87,9 @@ std::vector<std::uint64_t> SlotTable::refresh() {
 std::vector<CK_SLOT_ID> SlotTable::slot_ids(bool token_present) const {
   std::vector<CK_SLOT_ID> ids;
   for (const auto& r : readers_) {
-    if (!r->present || (token_present && !r->card)) continue;
+    if (!r->present || (token_present && !r->card)) {
+      continue;
+    }
     ids.push_back(r->first_slot);
     ids.push_back(r->first_slot + 1);
   }
@@ -89,7 +99,9 @@ std::vector<CK_SLOT_ID> SlotTable::slot_ids(bool token_present) const {
 std::optional<SlotRef> SlotTable::find(CK_SLOT_ID id) {
   for (auto& r : readers_) {
     if (id == r->first_slot || id == r->first_slot + 1) {
-      if (!r->present) return std::nullopt;
+      if (!r->present) {
+        return std::nullopt;
+      }
       return SlotRef{r.get(), id == r->first_slot ? card::KeyKind::kAuth : card::KeyKind::kSign};
     }
   }

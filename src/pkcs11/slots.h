@@ -59,11 +59,11 @@ class SlotTable {
   // Polls PC/SC (no APDU unless a new card must be identified). Returns the
   // generations of cards that went away, so their sessions can be closed.
   std::vector<std::uint64_t> refresh();
-  std::vector<CK_SLOT_ID> slot_ids(bool token_present) const;
+  [[nodiscard]] std::vector<CK_SLOT_ID> slot_ids(bool token_present) const;
   std::optional<SlotRef> find(CK_SLOT_ID id);
   transport::ReaderProvider& provider() { return *provider_; }
   // Snapshot of (slot, token present) for C_WaitForSlotEvent.
-  std::map<CK_SLOT_ID, std::uint64_t> event_state() const;
+  [[nodiscard]] std::map<CK_SLOT_ID, std::uint64_t> event_state() const;
 
  private:
   void identify(ReaderEntry& r);

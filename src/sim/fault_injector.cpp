@@ -39,7 +39,9 @@ void FaultInjector::configure(const std::string& spec) {
     std::string hex;
     in >> hex;
     const Bytes sw = from_hex(hex);
-    if (sw.size() != 2) throw std::invalid_argument("sw needs four hex digits");
+    if (sw.size() != 2) {
+      throw std::invalid_argument("sw needs four hex digits");
+    }
     mode = Mode::kStatus;
     status = static_cast<std::uint16_t>(sw[0] << 8 | sw[1]);
   } else if (word == "cert-length") {
@@ -60,17 +62,25 @@ void FaultInjector::configure(const std::string& spec) {
   long after = 0;
   while (in >> word) {
     std::string value;
-    if (!(in >> value)) throw std::invalid_argument(word + " needs a value");
+    if (!(in >> value)) {
+      throw std::invalid_argument(word + " needs a value");
+    }
     if (word == "ins") {
       const Bytes b = from_hex(value);
-      if (b.size() != 1) throw std::invalid_argument("ins needs two hex digits");
+      if (b.size() != 1) {
+        throw std::invalid_argument("ins needs two hex digits");
+      }
       ins = b[0];
     } else if (word == "after") {
       after = std::stol(value);
-      if (after < 0) throw std::invalid_argument("after must not be negative");
+      if (after < 0) {
+        throw std::invalid_argument("after must not be negative");
+      }
     } else if (word == "count") {
       count = std::stol(value);
-      if (count <= 0) throw std::invalid_argument("count must be positive");
+      if (count <= 0) {
+        throw std::invalid_argument("count must be positive");
+      }
     } else {
       throw std::invalid_argument("unknown fault option '" + word + "'");
     }
@@ -83,19 +93,31 @@ void FaultInjector::configure(const std::string& spec) {
 }
 
 bool FaultInjector::concerns(ByteView command) const {
-  if (command.size() < 4) return false;
-  if (ins_ && command[1] != *ins_) return false;
+  if (command.size() < 4) {
+    return false;
+  }
+  if (ins_ && command[1] != *ins_) {
+    return false;
+  }
   if (mode_ == Mode::kCertLength || mode_ == Mode::kGarbageDer) {
-    if (command[1] != kInsReadBinary || (command[2] & 0x80) != 0) return false;
-    if (!selected_ef_ || !is_certificate_ef(*selected_ef_)) return false;
+    if (command[1] != kInsReadBinary || (command[2] & 0x80) != 0) {
+      return false;
+    }
+    if (!selected_ef_ || !is_certificate_ef(*selected_ef_)) {
+      return false;
+    }
     // cert-length lies in the header only, which lives in the first read.
-    if (mode_ == Mode::kCertLength && (command[2] != 0 || command[3] != 0)) return false;
+    if (mode_ == Mode::kCertLength && (command[2] != 0 || command[3] != 0)) {
+      return false;
+    }
   }
   return true;
 }
 
 void FaultInjector::track_selection(ByteView command, const Bytes& response) {
-  if (command.size() < 7 || command[1] != kInsSelect) return;
+  if (command.size() < 7 || command[1] != kInsSelect) {
+    return;
+  }
   const bool ok = response.size() >= 2 && response[response.size() - 2] == 0x90;
   if (command[2] == 0x02 && command[4] == 2 && ok) {
     selected_ef_ = static_cast<std::uint16_t>(command[5] << 8 | command[6]);
@@ -106,13 +128,17 @@ void FaultInjector::track_selection(ByteView command, const Bytes& response) {
 
 FaultInjector::Action FaultInjector::apply(ByteView command, Bytes& response) {
   track_selection(command, response);
-  if (mode_ == Mode::kOff || !concerns(command)) return Action::kAnswer;
+  if (mode_ == Mode::kOff || !concerns(command)) {
+    return Action::kAnswer;
+  }
   if (skip_ > 0) {
     --skip_;
     return Action::kAnswer;
   }
   const Mode mode = mode_;
-  if (remaining_ > 0 && --remaining_ == 0) mode_ = Mode::kOff;
+  if (remaining_ > 0 && --remaining_ == 0) {
+    mode_ = Mode::kOff;
+  }
   const std::size_t data_size = response.size() >= 2 ? response.size() - 2 : 0;
   switch (mode) {
     case Mode::kOff:
@@ -135,7 +161,9 @@ FaultInjector::Action FaultInjector::apply(ByteView command, Bytes& response) {
     case Mode::kGarbageDer: {
       const std::size_t offset = static_cast<std::size_t>(command[2]) << 8 | command[3];
       for (std::size_t i = 0; i < data_size; ++i) {
-        if (offset + i >= 4) response[i] = noise(offset + i);
+        if (offset + i >= 4) {
+          response[i] = noise(offset + i);
+        }
       }
       break;
     }

@@ -47,7 +47,7 @@ class FaultInjector {
     kSilence,
     kVanish
   };
-  bool concerns(ByteView command) const;
+  [[nodiscard]] bool concerns(ByteView command) const;
   void track_selection(ByteView command, const Bytes& response);
 
   Mode mode_ = Mode::kOff;
