@@ -16,13 +16,13 @@ while IFS= read -r line; do
       n=$((n + 1))
       echo "$n" >"$count_file"
       if [[ $a == CANCEL ]]; then
-        echo "ERR 83886179 Operation cancelled <Pinentry>"
+        echo "ERR 83886179 Operation cancelled <Pinentry>" 2>/dev/null
       else
         echo "D $a"
         echo "OK"
       fi
       ;;
-    BYE) echo "OK closing connection"; exit 0 ;;
+    BYE) echo "OK closing connection" 2>/dev/null; exit 0 ;;
     *) echo "OK" ;;
   esac
 done

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Firefox ESR, headless: the module comes in through policies.json
+# (SecurityDevices), the certificate is chosen automatically
+# (security.default_personal_cert), the PIN comes through the protected path
+# (our scripted pinentry), and an https page on localhost that requires a
+# client certificate from the simulator's auth CA opens: the server saw the
+# card's certificate. Then the same against a TLS 1.3-only server, with the
+# module's rsa_pss on. Runs in the test bed's own mount namespace, where the
+# policies folder is bind-mounted.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mod=${JPKI_PKCS11_MODULE:?}
+work=$(mktemp -d)
+srv=""
+trap '[[ -n $srv ]] && kill "$srv" 2>/dev/null; rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$work"
+export HOME=$work
+
+# A throwaway CA and server certificate, trusted through the policy.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj "/CN=jpki test server CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" -days 2 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >ext.cnf
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext.cnf 2>/dev/null
+
+# The policies a holder would use (examples/firefox/policies.json), with our paths.
+mkdir dist
+sed -e "s|/usr/lib/x86_64-linux-gnu/pkcs11/jpki-pkcs11.so|$mod|" "$here/../../examples/firefox/policies.json" |
+  python3 -c 'import json,sys; p=json.load(sys.stdin); p["policies"]["Certificates"]={"Install":[sys.argv[1]]}; p["policies"]["DisableAppUpdate"]=True; json.dump(p,sys.stdout)' \
+    "$work/ca.pem" >dist/policies.json
+dist_dir=$(readlink -f /usr/lib/firefox-esr/distribution)
+mount --bind "$work/dist" "$dist_dir" || fail "cannot mount the policies folder (the test bed gives a private mount namespace)"
+
+export JPKI_PKCS11_PINENTRY=$here/../pkcs11/scripted-pinentry.sh PINENTRY_LOG=$work/pinentry.log
+cn=$(openssl x509 -in "$JPKI_SIM_STATE/ca/auth.pem" -noout -subject -nameopt sep_comma_plus,space_eq | sed 's/.*CN = //')
+
+visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]
+  local log=$work/$3-server.log
+  : >"$PINENTRY_LOG"
+  rm -f "$PINENTRY_LOG.count"
+  local sigalgs=()
+  [[ -n ${4:-} ]] && sigalgs=(-client_sigalgs "$4")
+  openssl s_server "$1" -Verify 1 -verify_return_error -CAfile "$JPKI_SIM_STATE/ca/auth-ca.pem" "${sigalgs[@]}" \
+    -cert srv.pem -key srv.key -accept "127.0.0.1:$2" -www >"$log" 2>&1 &
+  srv=$!
+  for _ in $(seq 1 50); do grep -q ACCEPT "$log" && break; sleep 0.1; done
+  # The auth token's PIN, then Cancel for the signing token, which Firefox also tries.
+  PINENTRY_ANSWERS="$JPKI_AUTH_PIN CANCEL CANCEL CANCEL" timeout 90 firefox-esr --headless --no-remote \
+    --profile "$work/profile-$3" --screenshot "$work/$3.png" "https://127.0.0.1:$2/" >"$work/$3-firefox.txt" 2>&1 ||
+    { cat "$work/$3-firefox.txt"; fail "$3: firefox-esr failed"; }
+  kill "$srv"; wait "$srv" 2>/dev/null || true; srv=""
+  grep -q "depth=0 .*CN = $cn" "$log" || { cat "$log" "$work/$3-firefox.txt"; fail "$3: the server did not see the card's certificate"; }
+  grep -q "User authentication certificate" "$PINENTRY_LOG" || { cat "$PINENTRY_LOG"; fail "$3: no pinentry prompt for the auth PIN"; }
+  [[ -s $work/$3.png ]] || fail "$3: no page rendered"
+}
+
+mkdir "$work/profile-tls12" "$work/profile-tls13"
+visit -tls1_2 4443 tls12  # OpenSSL's default signature algorithms, as real servers offer
+echo "PASS: Firefox ESR (policies.json, protected-path PIN, automatic certificate) logged in to a TLS 1.2 site with the card (server saw CN=$cn)"
+JPKI_PKCS11_RSA_PSS=on visit -tls1_3 4444 tls13 "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512"
+grep -q "^C: 80 2A 04 80" "$JPKI_SIM_LOG" || fail "TLS 1.3: the card was not asked for a PSS signature"
+echo "PASS: Firefox ESR logged in to a TLS 1.3-only site with rsa_pss on (card-side RSA-PSS)"
+"$JPKI_SIM_BIN" state --state "$JPKI_SIM_STATE" | grep -q '"auth_tries_left": 3, "sign_tries_left": 5' ||
+  fail "a PIN try was spent"
