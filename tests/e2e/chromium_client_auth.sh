@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Chromium (under Xvfb): the module in the NSS database ($HOME/.pki/nssdb),
+# the AutoSelectCertificateForUrls policy, and an https page on localhost that
+# requires a client certificate from the simulator's auth CA. Chromium asks
+# for PINs in its own "Unlock Security Device" dialog (it does not use the
+# protected path), one per token; xdotool types them. The server must see the
+# card's certificate; no PIN try may be spent. TLS 1.2, then TLS 1.3 with the
+# module's rsa_pss on. Runs in the test bed's mount namespace, where a tmpfs
+# over /etc/chromium holds the policy.
+set -euo pipefail
+mod=${JPKI_PKCS11_MODULE:?}
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$work"
+export HOME=$work
+
+mkdir -p .pki/nssdb
+certutil -N -d sql:.pki/nssdb --empty-password
+modutil -dbdir sql:.pki/nssdb -add "My Number Card (JPKI)" -libfile "$mod" -force >/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj "/CN=jpki test server CA" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" -days 2 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >ext.cnf
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext.cnf 2>/dev/null
+certutil -A -d sql:.pki/nssdb -n "jpki test server CA" -t "C,," -i ca.pem
+
+mount -t tmpfs tmpfs /etc/chromium || fail "cannot mount over /etc/chromium (the test bed gives a private mount namespace)"
+mkdir -p /etc/chromium/policies/managed
+echo '{"AutoSelectCertificateForUrls": ["{\"pattern\":\"https://127.0.0.1\",\"filter\":{\"ISSUER\":{\"OU\":\"JPKI for user authentication\"}}}"]}' \
+  >/etc/chromium/policies/managed/jpki.json
+
+Xvfb :77 -screen 0 1280x1024x24 -nolisten tcp >xvfb.log 2>&1 &
+pids+=($!)
+export DISPLAY=:77
+for _ in $(seq 1 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+cn=$(openssl x509 -in "$JPKI_SIM_STATE/ca/auth.pem" -noout -subject -nameopt sep_comma_plus,space_eq | sed 's/.*CN = //')
+
+visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]
+  local log=$work/$3-server.log sigalgs=() dbg=$work/$3-module.log
+  [[ -n ${4:-} ]] && sigalgs=(-client_sigalgs "$4")
+  openssl s_server "$1" -Verify 1 -verify_return_error -CAfile "$JPKI_SIM_STATE/ca/auth-ca.pem" "${sigalgs[@]}" \
+    -cert srv.pem -key srv.key -accept "127.0.0.1:$2" -www >"$log" 2>&1 &
+  local srv=$!
+  pids+=("$srv")
+  for _ in $(seq 1 50); do grep -q ACCEPT "$log" && break; sleep 0.1; done
+  JPKI_PKCS11_DEBUG=$dbg chromium --no-sandbox --disable-gpu --no-first-run --user-data-dir="$work/profile-$3" \
+    "https://127.0.0.1:$2/" >"$work/$3-chromium.txt" 2>&1 &
+  local ch=$!
+  pids+=("$ch")
+  # One dialog per token. A PIN typed into the other token's dialog is refused by
+  # the module's shape check (no try spent) and goes back in the queue.
+  local queue=("$JPKI_SIGN_PIN" "$JPKI_AUTH_PIN") last="" seen=0
+  for _ in $(seq 1 120); do
+    sleep 0.5
+    grep -q "depth=0" "$log" && break
+    local w
+    w=$(xdotool search --onlyvisible --name "Unlock Security Device" 2>/dev/null | head -1 || true)
+    [[ -z $w || $w == "$last" ]] && continue
+    last=$w
+    local before
+    before=$(grep -c "C_Login" "$dbg" 2>/dev/null || true)
+    sleep 1.5
+    xdotool windowactivate --sync "$w" 2>/dev/null || true
+    xdotool windowfocus --sync "$w" 2>/dev/null || true
+    sleep 0.3
+    local pin=${queue[0]}
+    queue=("${queue[@]:1}")
+    xdotool type --delay 50 "$pin"
+    sleep 0.2
+    xdotool key Return
+    seen=$((seen + 1))
+    for _ in $(seq 1 20); do [[ $(grep -c "C_Login" "$dbg" 2>/dev/null || true) -gt $before ]] && break; sleep 0.1; done
+    if tail -n 50 "$dbg" 2>/dev/null | grep "C_Login" | tail -1 | grep -q "CKR_PIN_LEN_RANGE"; then queue+=("$pin"); fi
+    [[ ${#queue[@]} -eq 0 ]] && queue=("$JPKI_AUTH_PIN")
+  done
+  kill "$ch" 2>/dev/null || true
+  kill "$srv" 2>/dev/null || true
+  wait "$ch" "$srv" 2>/dev/null || true
+  grep -q "depth=0 .*CN = $cn" "$log" ||
+    { cat "$log"; grep -E "C_Login|C_Sign|C_Initialize" "$dbg" | tail -20; fail "$3: the server did not see the card's certificate ($seen PIN dialogs answered)"; }
+  grep -q "C_Sign -> CKR_OK" "$dbg" || fail "$3: no signature by the card"
+}
+
+visit -tls1_2 4453 tls12
+echo "PASS: Chromium (AutoSelectCertificateForUrls, PIN in its own dialog) logged in to a TLS 1.2 site with the card (server saw CN=$cn)"
+JPKI_PKCS11_RSA_PSS=on visit -tls1_3 4454 tls13 "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512"
+grep -q "^C: 80 2A 04 80" "$JPKI_SIM_LOG" || fail "TLS 1.3: the card was not asked for a PSS signature"
+echo "PASS: Chromium logged in to a TLS 1.3-only site with rsa_pss on (card-side RSA-PSS)"
+"$JPKI_SIM_BIN" state --state "$JPKI_SIM_STATE" | grep -q '"auth_tries_left": 3, "sign_tries_left": 5' ||
+  fail "a PIN try was spent"
