@@ -117,6 +117,7 @@ Module::Module(std::unique_ptr<transport::ReaderProvider> provider, Settings set
     : settings_(std::move(settings)), slots_(std::move(provider)) {
   object_settings_.sign_key_always_authenticate = settings_.sign_always_authenticate;
   object_settings_.rsa_pss = settings_.rsa_pss;
+  slots_.show_tokens(settings_.show_auth_token, settings_.show_sign_token);
   if (!settings_.source.empty()) {
     log::line("settings from " + settings_.source);
   }

@@ -83,6 +83,12 @@ Settings load_settings() {
   s.rsa_pss = parse_switch(value("rsa_pss", "JPKI_PKCS11_RSA_PSS"), s.rsa_pss);
   s.pinentry = value("pinentry", "JPKI_PKCS11_PINENTRY");
   s.reader = value("reader", "JPKI_PKCS11_READER");
+  // A browser profile needs only the authentication token: hiding the signing
+  // one keeps the browser from asking for the signing password.
+  if (const std::string t = value("tokens", "JPKI_PKCS11_TOKENS"); t == "auth" || t == "sign") {
+    s.show_auth_token = t == "auth";
+    s.show_sign_token = t == "sign";
+  }
   return s;
 }
 

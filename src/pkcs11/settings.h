@@ -4,12 +4,12 @@
 //         ~/.config/jpki-pkcs11.conf), else /etc/jpki-pkcs11.conf
 //   lines: "key = value", '#' starts a comment
 //
-//   key                        env                              default
-//   sign_always_authenticate   JPKI_PKCS11_SIGN_ALWAYS_AUTH     on   (CKA_ALWAYS_AUTHENTICATE on the sign
-//   key) rsa_pss                    JPKI_PKCS11_RSA_PSS              off  (CKM_RSA_PKCS_PSS,
-//   CKM_SHA256_RSA_PKCS_PSS) pinentry                   JPKI_PKCS11_PINENTRY             ""   (a pinentry
-//   program: protected PIN path) reader                     JPKI_PKCS11_READER               ""   (only
-//   readers whose name contains this)
+//   key (environment variable)                            default
+//   sign_always_authenticate (JPKI_PKCS11_SIGN_ALWAYS_AUTH)  on: CKA_ALWAYS_AUTHENTICATE on the sign key
+//   rsa_pss (JPKI_PKCS11_RSA_PSS)                            off: CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS
+//   pinentry (JPKI_PKCS11_PINENTRY)                          "": a pinentry program (protected PIN path)
+//   reader (JPKI_PKCS11_READER)                              "": only readers whose name contains this
+//   tokens (JPKI_PKCS11_TOKENS)                              both; "auth" or "sign" shows only that token
 #pragma once
 
 #include <string>
@@ -21,6 +21,8 @@ struct Settings {
   bool rsa_pss = false;
   std::string pinentry;
   std::string reader;
+  bool show_auth_token = true;
+  bool show_sign_token = true;
   std::string source;  // the config file read, if any (for the debug log)
 };
 

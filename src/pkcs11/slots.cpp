@@ -90,8 +90,12 @@ std::vector<CK_SLOT_ID> SlotTable::slot_ids(bool token_present) const {
     if (!r->present || (token_present && !r->card)) {
       continue;
     }
-    ids.push_back(r->first_slot);
-    ids.push_back(r->first_slot + 1);
+    if (shown(card::KeyKind::kAuth)) {
+      ids.push_back(r->first_slot);
+    }
+    if (shown(card::KeyKind::kSign)) {
+      ids.push_back(r->first_slot + 1);
+    }
   }
   return ids;
 }
@@ -99,10 +103,11 @@ std::vector<CK_SLOT_ID> SlotTable::slot_ids(bool token_present) const {
 std::optional<SlotRef> SlotTable::find(CK_SLOT_ID id) {
   for (auto& r : readers_) {
     if (id == r->first_slot || id == r->first_slot + 1) {
-      if (!r->present) {
+      const auto kind = id == r->first_slot ? card::KeyKind::kAuth : card::KeyKind::kSign;
+      if (!r->present || !shown(kind)) {
         return std::nullopt;
       }
-      return SlotRef{r.get(), id == r->first_slot ? card::KeyKind::kAuth : card::KeyKind::kSign};
+      return SlotRef{r.get(), kind};
     }
   }
   return std::nullopt;
@@ -112,8 +117,12 @@ std::map<CK_SLOT_ID, std::uint64_t> SlotTable::event_state() const {
   std::map<CK_SLOT_ID, std::uint64_t> out;
   for (const auto& r : readers_) {
     const std::uint64_t g = r->present && r->card ? r->card->generation : 0;
-    out[r->first_slot] = g;
-    out[r->first_slot + 1] = g;
+    if (shown(card::KeyKind::kAuth)) {
+      out[r->first_slot] = g;
+    }
+    if (shown(card::KeyKind::kSign)) {
+      out[r->first_slot + 1] = g;
+    }
   }
   return out;
 }

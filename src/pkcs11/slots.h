@@ -59,6 +59,8 @@ class SlotTable {
   // Polls PC/SC (no APDU unless a new card must be identified). Returns the
   // generations of cards that went away, so their sessions can be closed.
   std::vector<std::uint64_t> refresh();
+  // Which of each reader's two tokens the module shows (setting "tokens").
+  void show_tokens(bool auth, bool sign) { shown_ = {auth, sign}; }
   [[nodiscard]] std::vector<CK_SLOT_ID> slot_ids(bool token_present) const;
   std::optional<SlotRef> find(CK_SLOT_ID id);
   transport::ReaderProvider& provider() { return *provider_; }
@@ -69,6 +71,8 @@ class SlotTable {
   void identify(ReaderEntry& r);
   std::unique_ptr<transport::ReaderProvider> provider_;
   std::vector<std::unique_ptr<ReaderEntry>> readers_;
+  [[nodiscard]] bool shown(card::KeyKind k) const { return shown_[static_cast<std::size_t>(k)]; }
+  std::array<bool, 2> shown_{true, true};  // indexed by KeyKind
   CK_SLOT_ID next_slot_ = 0;
   std::uint64_t next_generation_ = 1;
 };

@@ -4,8 +4,10 @@
 # requires a client certificate from the simulator's auth CA. Chromium asks
 # for PINs in its own "Unlock Security Device" dialog (it does not use the
 # protected path), one per token; xdotool types them. The server must see the
-# card's certificate; no PIN try may be spent. TLS 1.2, then TLS 1.3 with the
-# module's rsa_pss on. Runs in the test bed's mount namespace, where a tmpfs
+# card's certificate; no PIN try may be spent. TLS 1.2 with the setup the
+# README recommends (tokens = auth: one dialog, the 4-digit PIN only), then
+# TLS 1.3 with rsa_pss on and both tokens shown (Chromium then asks for the
+# signing token too). Runs in the test bed's mount namespace, where a tmpfs
 # over /etc/chromium holds the policy.
 set -euo pipefail
 mod=${JPKI_PKCS11_MODULE:?}
@@ -52,7 +54,7 @@ visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]
   pids+=("$ch")
   # One dialog per token. A PIN typed into the other token's dialog is refused by
   # the module's shape check (no try spent) and goes back in the queue.
-  local queue=("$JPKI_SIGN_PIN" "$JPKI_AUTH_PIN") last="" seen=0
+  local queue=($PINS) last="" seen=0
   for _ in $(seq 1 120); do
     sleep 0.5
     grep -q "depth=0" "$log" && break
@@ -84,9 +86,10 @@ visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]
   grep -q "C_Sign -> CKR_OK" "$dbg" || fail "$3: no signature by the card"
 }
 
-visit -tls1_2 4453 tls12
-echo "PASS: Chromium (AutoSelectCertificateForUrls, PIN in its own dialog) logged in to a TLS 1.2 site with the card (server saw CN=$cn)"
-JPKI_PKCS11_RSA_PSS=on visit -tls1_3 4454 tls13 "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512"
+JPKI_PKCS11_TOKENS=auth PINS="$JPKI_AUTH_PIN" visit -tls1_2 4453 tls12
+[[ $(grep -c "C_Login" "$work/tls12-module.log") -eq 1 ]] || fail "tokens=auth: expected exactly one login (the auth PIN)"
+echo "PASS: Chromium (tokens = auth, AutoSelectCertificateForUrls, the 4-digit PIN in its own dialog) logged in to a TLS 1.2 site with the card (server saw CN=$cn)"
+JPKI_PKCS11_RSA_PSS=on PINS="$JPKI_SIGN_PIN $JPKI_AUTH_PIN" visit -tls1_3 4454 tls13 "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512"
 grep -q "^C: 80 2A 04 80" "$JPKI_SIM_LOG" || fail "TLS 1.3: the card was not asked for a PSS signature"
 echo "PASS: Chromium logged in to a TLS 1.3-only site with rsa_pss on (card-side RSA-PSS)"
 "$JPKI_SIM_BIN" state --state "$JPKI_SIM_STATE" | grep -q '"auth_tries_left": 3, "sign_tries_left": 5' ||

@@ -104,3 +104,38 @@ TEST_F(Slots, GetInfoNamesTheLibrary) {
 
 }  // namespace
 }  // namespace jpki::test
+
+namespace jpki::test {
+namespace {
+
+// The "tokens" setting: a browser profile can show only the authentication
+// token, so the browser never asks for the signing password.
+TEST_F(Slots, TheTokensSettingShowsOneTokenOnly) {
+  ::setenv("JPKI_PKCS11_TOKENS", "auth", 1);
+  f()->C_Finalize(nullptr);
+  ASSERT_EQ(f()->C_Initialize(nullptr), CKR_OK);
+  CK_ULONG n = 0;
+  ASSERT_EQ(f()->C_GetSlotList(CK_TRUE, nullptr, &n), CKR_OK);
+  std::vector<CK_SLOT_ID> ids(n);
+  ASSERT_EQ(f()->C_GetSlotList(CK_TRUE, ids.data(), &n), CKR_OK);
+  ASSERT_EQ(n, 1U);
+  EXPECT_EQ(ids[0], auth_slot());
+  CK_TOKEN_INFO info{};
+  EXPECT_EQ(f()->C_GetTokenInfo(sign_slot(), &info), CKR_SLOT_ID_INVALID);
+  CK_SESSION_HANDLE h = 0;
+  EXPECT_EQ(f()->C_OpenSession(sign_slot(), CKF_SERIAL_SESSION, nullptr, nullptr, &h), CKR_SLOT_ID_INVALID);
+  ASSERT_EQ(f()->C_GetTokenInfo(auth_slot(), &info), CKR_OK);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(info.label), 24), "JPKI User Authentication");
+
+  ::setenv("JPKI_PKCS11_TOKENS", "sign", 1);
+  f()->C_Finalize(nullptr);
+  ASSERT_EQ(f()->C_Initialize(nullptr), CKR_OK);
+  ASSERT_EQ(f()->C_GetSlotList(CK_TRUE, nullptr, &n), CKR_OK);
+  ASSERT_EQ(n, 1U);
+  EXPECT_EQ(f()->C_GetTokenInfo(auth_slot(), &info), CKR_SLOT_ID_INVALID);
+  EXPECT_EQ(f()->C_GetTokenInfo(sign_slot(), &info), CKR_OK);
+  ::unsetenv("JPKI_PKCS11_TOKENS");
+}
+
+}  // namespace
+}  // namespace jpki::test
