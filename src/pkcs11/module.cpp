@@ -109,7 +109,7 @@ CK_RV verified(VerifyOperation& op, ByteView sig) {
 
 }  // namespace
 
-Module::Module() : Module(load_settings()) {}
+Module::Module() : Module(load_settings(host_program())) {}
 
 Module::Module(const Settings& settings) : Module(make_provider(settings.reader), settings) {}
 
@@ -121,6 +121,7 @@ Module::Module(std::unique_ptr<transport::ReaderProvider> provider, Settings set
   if (!settings_.source.empty()) {
     log::line("settings from " + settings_.source);
   }
+  log::line(settings_.tokens_reason);
 }
 
 // ---- plumbing -------------------------------------------------------------

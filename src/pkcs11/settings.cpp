@@ -1,6 +1,9 @@
 #include "pkcs11/settings.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -64,7 +67,25 @@ bool parse_switch(const std::string& value, bool fallback) {
   return fallback;
 }
 
-Settings load_settings() {
+std::string host_program() {
+  std::array<char, 4096> buf{};
+  const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0) {
+    return {};
+  }
+  const std::string path(buf.data(), static_cast<std::size_t>(n));
+  return path.substr(path.find_last_of('/') + 1);
+}
+
+bool is_web_browser(std::string_view program) {
+  // Executable names as the browsers' packages install them (Debian, upstream builds).
+  static constexpr std::array<std::string_view, 12> kBrowsers{
+      "firefox", "firefox-esr",   "firefox-bin", "librewolf",   "chromium", "chromium-browser",
+      "chrome",  "google-chrome", "brave",       "vivaldi-bin", "msedge",   "opera"};
+  return std::find(kBrowsers.begin(), kBrowsers.end(), program) != kBrowsers.end();
+}
+
+Settings load_settings(std::string_view program) {
   Settings s;
   const std::string path = config_path();
   const auto file = read_file(path);
@@ -83,11 +104,19 @@ Settings load_settings() {
   s.rsa_pss = parse_switch(value("rsa_pss", "JPKI_PKCS11_RSA_PSS"), s.rsa_pss);
   s.pinentry = value("pinentry", "JPKI_PKCS11_PINENTRY");
   s.reader = value("reader", "JPKI_PKCS11_READER");
-  // A browser profile needs only the authentication token: hiding the signing
-  // one keeps the browser from asking for the signing password.
-  if (const std::string t = value("tokens", "JPKI_PKCS11_TOKENS"); t == "auth" || t == "sign") {
-    s.show_auth_token = t == "auth";
-    s.show_sign_token = t == "sign";
+  const std::string t = value("tokens", "JPKI_PKCS11_TOKENS");
+  if (t == "auth" || t == "sign" || t == "both") {
+    s.show_auth_token = t != "sign";
+    s.show_sign_token = t != "auth";
+    s.tokens_reason = "tokens = " + t + " (setting)";
+    return s;
+  }
+  s.show_sign_token = !is_web_browser(program);
+  s.tokens_reason = s.show_sign_token
+                        ? "tokens = both (default)"
+                        : "tokens = auth (default in the web browser " + std::string(program) + ")";
+  if (!t.empty()) {
+    s.tokens_reason += "; ignored tokens = " + t + " (not auth, sign or both)";
   }
   return s;
 }

@@ -9,10 +9,12 @@
 //   rsa_pss (JPKI_PKCS11_RSA_PSS)                            off: CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS
 //   pinentry (JPKI_PKCS11_PINENTRY)                          "": a pinentry program (protected PIN path)
 //   reader (JPKI_PKCS11_READER)                              "": only readers whose name contains this
-//   tokens (JPKI_PKCS11_TOKENS)                              both; "auth" or "sign" shows only that token
+//   tokens (JPKI_PKCS11_TOKENS)                              "auth" in a web browser, else "both";
+//                                                            "auth", "sign" or "both"
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace jpki::pkcs11 {
 
@@ -23,11 +25,21 @@ struct Settings {
   std::string reader;
   bool show_auth_token = true;
   bool show_sign_token = true;
-  std::string source;  // the config file read, if any (for the debug log)
+  std::string source;         // the config file read, if any (for the debug log)
+  std::string tokens_reason;  // why these tokens are shown (for the debug log)
 };
 
-// Reads the file and the environment now (C_Initialize time).
-Settings load_settings();
+// Reads the file and the environment now (C_Initialize time). `program` is the
+// host's executable name: it decides the default of "tokens".
+Settings load_settings(std::string_view program);
+
+// The running program's executable name (basename of /proc/self/exe), "" if unknown.
+std::string host_program();
+
+// A login page never needs the signing key. Shown the signing token, a browser
+// asks for the signing password (5 tries) to list its certificate, the one that
+// carries name and address. So browsers see only the authentication token.
+bool is_web_browser(std::string_view program);
 
 // "on/off", "1/0", "yes/no", "true/false"; anything else leaves `fallback`.
 bool parse_switch(const std::string& value, bool fallback);

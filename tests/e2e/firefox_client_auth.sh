@@ -45,13 +45,16 @@ visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]
     -cert srv.pem -key srv.key -accept "127.0.0.1:$2" -www >"$log" 2>&1 &
   srv=$!
   for _ in $(seq 1 50); do grep -q ACCEPT "$log" && break; sleep 0.1; done
-  # The auth token's PIN, then Cancel for the signing token, which Firefox also tries.
+  # The auth token's PIN; a prompt for anything else is cancelled (and fails the test below).
   PINENTRY_ANSWERS="$JPKI_AUTH_PIN CANCEL CANCEL CANCEL" timeout 90 firefox-esr --headless --no-remote \
     --profile "$work/profile-$3" --screenshot "$work/$3.png" "https://127.0.0.1:$2/" >"$work/$3-firefox.txt" 2>&1 ||
     { cat "$work/$3-firefox.txt"; fail "$3: firefox-esr failed"; }
   kill "$srv"; wait "$srv" 2>/dev/null || true; srv=""
   grep -q "depth=0 .*CN = $cn" "$log" || { cat "$log" "$work/$3-firefox.txt"; fail "$3: the server did not see the card's certificate"; }
   grep -q "User authentication certificate" "$PINENTRY_LOG" || { cat "$PINENTRY_LOG"; fail "$3: no pinentry prompt for the auth PIN"; }
+  # The browser default (tokens = auth): Firefox never asks for the signing password.
+  [[ $(grep -c "^GETPIN" "$PINENTRY_LOG") -eq 1 ]] || { cat "$PINENTRY_LOG"; fail "$3: expected exactly one PIN prompt"; }
+  ! grep -q "Digital signature certificate" "$PINENTRY_LOG" || { cat "$PINENTRY_LOG"; fail "$3: Firefox was shown the signing token"; }
   [[ -s $work/$3.png ]] || fail "$3: no page rendered"
 }
 

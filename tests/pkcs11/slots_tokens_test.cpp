@@ -102,14 +102,8 @@ TEST_F(Slots, GetInfoNamesTheLibrary) {
   EXPECT_EQ(field(info.libraryDescription, 27), "JPKI My Number Card PKCS#11");
 }
 
-}  // namespace
-}  // namespace jpki::test
-
-namespace jpki::test {
-namespace {
-
-// The "tokens" setting: a browser profile can show only the authentication
-// token, so the browser never asks for the signing password.
+// The "tokens" setting shows one token only (browsers get "auth" by default:
+// tests/pkcs11/settings_test.cpp).
 TEST_F(Slots, TheTokensSettingShowsOneTokenOnly) {
   ::setenv("JPKI_PKCS11_TOKENS", "auth", 1);
   f()->C_Finalize(nullptr);
