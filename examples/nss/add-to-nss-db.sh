@@ -10,5 +10,11 @@ fi
 mkdir -p "$db"
 [[ -f $db/cert9.db ]] || certutil -N -d "sql:$db" --empty-password
 modutil -dbdir "sql:$db" -add "My Number Card (JPKI)" -libfile "$mod" -force
-modutil -dbdir "sql:$db" -list "My Number Card (JPKI)" || true  # empty readers show as errors
-certutil -d "sql:$db" -L -h all
+# Readers without a card show as "Unable to get information about token": not an error.
+modutil -dbdir "sql:$db" -list "My Number Card (JPKI)" 2>&1 | grep -v 'Unable to get information about token ""' || true
+# Listing must not ask for PINs: an empty password file makes certutil skip the
+# logins (the module refuses an empty PIN before the card sees it: no try spent).
+nopin=$(mktemp)
+trap 'rm -f "$nopin"' EXIT
+certutil -d "sql:$db" -L -h all -f "$nopin" 2>/dev/null
+echo "Registered in $db. Restart Chromium to use the card."

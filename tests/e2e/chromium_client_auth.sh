@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Chromium (under Xvfb): the module in the NSS database ($HOME/.pki/nssdb),
-# the AutoSelectCertificateForUrls policy, and an https page on localhost that
+# Chromium (under Xvfb), set up as examples/chromium/README.md says: the module
+# in the NSS database (examples/nss/add-to-nss-db.sh), the
+# AutoSelectCertificateForUrls policy (examples/chromium/auto-select-policy.sh), and an https page on localhost that
 # requires a client certificate from the simulator's auth CA. Chromium asks
 # for the PIN in its own "Unlock Security Device" dialog (it does not use the
 # protected path); xdotool types it. With no setting, the module shows a
@@ -10,6 +11,7 @@
 # namespace, where a tmpfs over /etc/chromium holds the policy.
 set -euo pipefail
 mod=${JPKI_PKCS11_MODULE:?}
+examples=$(cd "$(dirname "$0")/../../examples" && pwd)
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -18,20 +20,23 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 cd "$work"
 export HOME=$work
 
-mkdir -p .pki/nssdb
-certutil -N -d sql:.pki/nssdb --empty-password
-modutil -dbdir sql:.pki/nssdb -add "My Number Card (JPKI)" -libfile "$mod" -force >/dev/null
+# The holder's steps (examples/chromium/README.md): the module into Chromium's
+# default NSS database (~/.local/share/pki/nssdb), the policy for the site.
+db=$HOME/.local/share/pki/nssdb
+JPKI_PKCS11_MODULE=$mod "$examples/nss/add-to-nss-db.sh" </dev/null >add-to-nss-db.txt 2>&1 ||
+  { cat add-to-nss-db.txt; fail "examples/nss/add-to-nss-db.sh failed"; }
+grep -q "^JPKI User Authentication:User Authentication Certificate " add-to-nss-db.txt ||
+  { cat add-to-nss-db.txt; fail "add-to-nss-db.sh: the card's certificate is not listed"; }
+grep -q "Enter Password\|input terminal" add-to-nss-db.txt && { cat add-to-nss-db.txt; fail "add-to-nss-db.sh asked for a PIN"; }
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -subj "/CN=jpki test server CA" \
   -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" -days 2 2>/dev/null
 openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >ext.cnf
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext.cnf 2>/dev/null
-certutil -A -d sql:.pki/nssdb -n "jpki test server CA" -t "C,," -i ca.pem
+certutil -A -d "sql:$db" -n "jpki test server CA" -t "C,," -i ca.pem
 
 mount -t tmpfs tmpfs /etc/chromium || fail "cannot mount over /etc/chromium (the test bed gives a private mount namespace)"
-mkdir -p /etc/chromium/policies/managed
-echo '{"AutoSelectCertificateForUrls": ["{\"pattern\":\"https://127.0.0.1\",\"filter\":{\"ISSUER\":{\"OU\":\"JPKI for user authentication\"}}}"]}' \
-  >/etc/chromium/policies/managed/jpki.json
+"$examples/chromium/auto-select-policy.sh" "https://127.0.0.1" >/dev/null
 
 Xvfb :77 -screen 0 1280x1024x24 -nolisten tcp >xvfb.log 2>&1 &
 pids+=($!)

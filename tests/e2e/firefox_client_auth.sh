@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Firefox ESR, headless: the module comes in through policies.json
-# (SecurityDevices), the certificate is chosen automatically
+# Firefox ESR, headless, set up by examples/firefox/setup-firefox.sh: the
+# module comes in through policies.json (SecurityDevices), the certificate is chosen automatically
 # (security.default_personal_cert), the PIN comes through the protected path
 # (our scripted pinentry), and an https page on localhost that requires a
 # client certificate from the simulator's auth CA opens: the server saw the
@@ -24,15 +24,21 @@ openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >ext.cnf
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 -extfile ext.cnf 2>/dev/null
 
-# The policies a holder would use (examples/firefox/policies.json), with our paths.
+# The administrator's step (examples/firefox/setup-firefox.sh): policies.json and
+# the pinentry setting, here with our scripted pinentry; then the test server's CA.
 mkdir dist
-sed -e "s|/usr/lib/x86_64-linux-gnu/pkcs11/jpki-pkcs11.so|$mod|" "$here/../../examples/firefox/policies.json" |
-  python3 -c 'import json,sys; p=json.load(sys.stdin); p["policies"]["Certificates"]={"Install":[sys.argv[1]]}; p["policies"]["DisableAppUpdate"]=True; json.dump(p,sys.stdout)' \
-    "$work/ca.pem" >dist/policies.json
+FIREFOX_DISTRIBUTION_DIR=$work/dist JPKI_PKCS11_MODULE=$mod JPKI_PKCS11_CONFIG=$work/jpki-pkcs11.conf \
+  "$here/../../examples/firefox/setup-firefox.sh" --pinentry "$here/../pkcs11/scripted-pinentry.sh" >setup.txt ||
+  { cat setup.txt; fail "setup-firefox.sh failed"; }
+grep -qx "pinentry = $here/../pkcs11/scripted-pinentry.sh" "$work/jpki-pkcs11.conf" || fail "setup-firefox.sh: no pinentry setting"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[2])); p["policies"]["Certificates"]={"Install":[sys.argv[1]]}; p["policies"]["DisableAppUpdate"]=True; json.dump(p,open(sys.argv[2],"w"))' \
+  "$work/ca.pem" dist/policies.json
+grep -q "$mod" dist/policies.json || fail "setup-firefox.sh: policies.json does not name the module"
 dist_dir=$(readlink -f /usr/lib/firefox-esr/distribution)
 mount --bind "$work/dist" "$dist_dir" || fail "cannot mount the policies folder (the test bed gives a private mount namespace)"
 
-export JPKI_PKCS11_PINENTRY=$here/../pkcs11/scripted-pinentry.sh PINENTRY_LOG=$work/pinentry.log
+# The module reads the pinentry from the settings file the script wrote.
+export JPKI_PKCS11_CONFIG=$work/jpki-pkcs11.conf PINENTRY_LOG=$work/pinentry.log
 cn=$(openssl x509 -in "$JPKI_SIM_STATE/ca/auth.pem" -noout -subject -nameopt sep_comma_plus,space_eq | sed 's/.*CN = //')
 
 visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]

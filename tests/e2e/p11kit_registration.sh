@@ -31,4 +31,9 @@ cmp -s <(openssl x509 -in "$work/auth.pem" -outform DER) <(openssl x509 -in "$JP
   fail "exported certificate is not the card's"
 GNUTLS_PIN=$JPKI_AUTH_PIN p11tool --login --list-privkeys "pkcs11:token=JPKI%20User%20Authentication" |
   grep -q "type=private" || fail "private key not listed after login"
+# The holder's check (examples/p11-kit/check-registration.sh) says the same.
+"$(dirname "$0")/../../examples/p11-kit/check-registration.sh" </dev/null >"$work/check.txt" 2>&1 ||
+  { cat "$work/check.txt"; fail "examples/p11-kit/check-registration.sh failed"; }
+grep -q "token=JPKI%20Digital%20Signature" "$work/check.txt" || { cat "$work/check.txt"; fail "check-registration: no sign token URI"; }
+grep -qF "$uri" "$work/check.txt" || { cat "$work/check.txt"; fail "check-registration: no auth certificate URI"; }
 echo "PASS: p11-kit registration ($uri)"
