@@ -92,6 +92,21 @@ PinPrompt prompt_for(KeyKind kind, int tries_left) {
   return p;
 }
 
+// What the holder reads when the PIN is locked: nothing to type, where to go.
+PinPrompt locked_notice(KeyKind kind) {
+  PinPrompt p;
+  p.title = "マイナンバーカード / My Number Card";
+  p.description = kind == KeyKind::kAuth ? "利用者証明用電子証明書のパスワードはロックされています。\n"
+                                           "User authentication certificate: its PIN is locked."
+                                         : "署名用電子証明書のパスワードはロックされています。\n"
+                                           "Digital signature certificate: its password is locked.";
+  p.description +=
+      "\n\n残り回数 / Tries left: 0\n\n"
+      "市区町村の窓口でパスワードの初期化（再設定）を申請してください。\n"
+      "Your city office can reset it; nothing typed here can unlock it.";
+  return p;
+}
+
 std::string shape_error(KeyKind kind, card::SecureString& pin) {
   if (card::check_pin_shape(kind, pin.str()) == card::PinShape::kOk) {
     return "";
@@ -472,9 +487,15 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
 }
 
 card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
-  // The counter first (no try spent): a locked PIN is not asked for at all.
+  // The counter first (no try spent): a locked PIN is not asked for at all,
+  // but the holder is told why the login cannot happen.
   const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
   if (st.blocked()) {
+    try {
+      show_message(settings_.pinentry, locked_notice(kind));
+    } catch (const std::runtime_error& e) {
+      log::line(std::string("pinentry: ") + e.what());
+    }
     throw CkrError{CKR_PIN_LOCKED};
   }
   card::SecureString pin;

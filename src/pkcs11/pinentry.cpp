@@ -66,6 +66,15 @@ class Pinentry {
     expect_ok(name.c_str());
   }
 
+  // A command whose refusal is an answer (MESSAGE: the window was closed).
+  void command_any_answer(const std::string& name) {
+    send_line(name);
+    std::string line;
+    do {
+      read_line(line);
+    } while (line.rfind("OK", 0) != 0 && line.rfind("ERR", 0) != 0);
+  }
+
   // GETPIN: true with the PIN, false when the holder cancelled.
   bool get_pin(card::SecureString& pin) {
     send_line("GETPIN");
@@ -184,6 +193,13 @@ std::string assuan_escape(const std::string& s) {
     }
   }
   return out;
+}
+
+void show_message(const std::string& program, const PinPrompt& text) {
+  Pinentry p(program);
+  p.command("SETTITLE", text.title);
+  p.command("SETDESC", text.description);
+  p.command_any_answer("MESSAGE");
 }
 
 PinEntryResult ask_pin(const std::string& program, const PinPrompt& text, const ShapeCheck& check,

@@ -27,6 +27,10 @@ enum class PinEntryResult { kEntered, kCancelled, kWrongShape };
 PinEntryResult ask_pin(const std::string& program, const PinPrompt& text, const ShapeCheck& check,
                        card::SecureString& pin, int attempts = 3);
 
+// Shows `text` with one button (Assuan MESSAGE) and waits until the holder
+// closes it. Throws std::runtime_error when the program cannot be run.
+void show_message(const std::string& program, const PinPrompt& text);
+
 // Assuan: '%', CR and LF in a command's argument are sent as %XX.
 std::string assuan_escape(const std::string& s);
 

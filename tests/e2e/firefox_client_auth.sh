@@ -52,21 +52,41 @@ visit() {  # TLS-FLAG PORT NAME [CLIENT-SIGALGS]
   srv=$!
   for _ in $(seq 1 50); do grep -q ACCEPT "$log" && break; sleep 0.1; done
   # The auth token's PIN; a prompt for anything else is cancelled (and fails the test below).
-  PINENTRY_ANSWERS="$JPKI_AUTH_PIN CANCEL CANCEL CANCEL" timeout 90 firefox-esr --headless --no-remote \
-    --profile "$work/profile-$3" --screenshot "$work/$3.png" "https://127.0.0.1:$2/" >"$work/$3-firefox.txt" 2>&1 ||
-    { cat "$work/$3-firefox.txt"; fail "$3: firefox-esr failed"; }
+  export PINENTRY_ANSWERS="$JPKI_AUTH_PIN CANCEL CANCEL CANCEL"
+  if [[ -z ${DISPLAY:-} ]]; then
+    timeout 90 firefox-esr --headless --no-remote --profile "$work/profile-$3" --screenshot "$work/$3.png" \
+      "https://127.0.0.1:$2/" >"$work/$3-firefox.txt" 2>&1 || { cat "$work/$3-firefox.txt"; fail "$3: firefox-esr failed"; }
+  else
+    firefox-esr --no-remote --profile "$work/profile-$3" "https://127.0.0.1:$2/" >"$work/$3-firefox.txt" 2>&1 &
+    local ff=$!
+    for _ in $(seq 1 120); do grep -q "depth=0" "$log" && break; sleep 0.5; done
+    sleep 1
+    ! xdotool search --onlyvisible --name "Protected Authentication" >/dev/null 2>&1 ||
+      fail "$3: Firefox's Protected Authentication notice stayed open after the PIN was entered"
+    kill "$ff"; wait "$ff" 2>/dev/null || true
+  fi
   kill "$srv"; wait "$srv" 2>/dev/null || true; srv=""
   grep -q "depth=0 .*CN = $cn" "$log" || { cat "$log" "$work/$3-firefox.txt"; fail "$3: the server did not see the card's certificate"; }
   grep -q "User authentication certificate" "$PINENTRY_LOG" || { cat "$PINENTRY_LOG"; fail "$3: no pinentry prompt for the auth PIN"; }
   # The browser default (tokens = auth): Firefox never asks for the signing password.
   [[ $(grep -c "^GETPIN" "$PINENTRY_LOG") -eq 1 ]] || { cat "$PINENTRY_LOG"; fail "$3: expected exactly one PIN prompt"; }
   ! grep -q "Digital signature certificate" "$PINENTRY_LOG" || { cat "$PINENTRY_LOG"; fail "$3: Firefox was shown the signing token"; }
-  [[ -s $work/$3.png ]] || fail "$3: no page rendered"
+  [[ -n ${DISPLAY:-} || -s $work/$3.png ]] || fail "$3: no page rendered"
 }
 
-mkdir "$work/profile-tls12" "$work/profile-tls13"
+mkdir "$work/profile-tls12" "$work/profile-tls13" "$work/profile-window"
 visit -tls1_2 4443 tls12  # OpenSSL's default signature algorithms, as real servers offer
 echo "PASS: Firefox ESR (policies.json, protected-path PIN, automatic certificate) logged in to a TLS 1.2 site with the card (server saw CN=$cn)"
+
+# As a person sees it: Firefox in a window shows its "Protected Authentication"
+# notice while the pinentry asks; the holder types the PIN a moment later, the
+# notice closes by itself and the page loads. (Headless Firefox shows no notice.)
+Xvfb :79 -screen 0 1280x900x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb=$!
+for _ in $(seq 1 50); do DISPLAY=:79 xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+DISPLAY=:79 PINENTRY_WAIT_WINDOW="Protected Authentication" PINENTRY_DELAY=1 visit -tls1_2 4445 window
+kill "$xvfb"; wait "$xvfb" 2>/dev/null || true
+echo "PASS: Firefox ESR in a window: Protected Authentication notice, PIN through pinentry, notice closed, server saw CN=$cn"
 JPKI_PKCS11_RSA_PSS=on visit -tls1_3 4444 tls13 "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512"
 grep -q "^C: 80 2A 04 80" "$JPKI_SIM_LOG" || fail "TLS 1.3: the card was not asked for a PSS signature"
 echo "PASS: Firefox ESR logged in to a TLS 1.3-only site with rsa_pss on (card-side RSA-PSS)"

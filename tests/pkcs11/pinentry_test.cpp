@@ -119,6 +119,24 @@ TEST_F(Pinentry, TheLastTryIsAnnouncedWithItsCost) {
   EXPECT_EQ(card_tries("auth"), 1) << "cancelling cost nothing";
 }
 
+TEST_F(Pinentry, ALockedPinIsExplainedNotAskedFor) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  const std::string wrong = auth_pin() == "1111" ? "2222" : "1111";
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_NE(login(s, wrong), CKR_OK);
+  }
+  ASSERT_EQ(card_tries("auth"), 0);
+  const std::size_t before = card_verifies_with_data();
+  answers(auth_pin());  // offered, but must not be asked for
+  EXPECT_EQ(login_null(s), CKR_PIN_LOCKED);
+  const std::string d = dialog();
+  EXPECT_EQ(count(d, "GETPIN"), 0U) << d;
+  EXPECT_EQ(count(d, "MESSAGE"), 1U) << d;
+  EXPECT_NE(d.find("User authentication certificate: its PIN is locked"), std::string::npos) << d;
+  EXPECT_NE(d.find("city office"), std::string::npos) << d;
+  EXPECT_EQ(card_verifies_with_data(), before) << "no VERIFY with data at 0 tries";
+}
+
 TEST_F(Pinentry, TheSigningKeysContextLoginAsksToo) {
   const CK_SESSION_HANDLE s = open(sign_slot());
   answers(sign_pin() + " " + sign_pin());

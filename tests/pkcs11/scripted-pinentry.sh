@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A pinentry for tests: speaks the Assuan pinentry protocol on stdin/stdout,
 # writes every command it gets to $PINENTRY_LOG, and answers GETPIN with the
-# next word of $PINENTRY_ANSWERS ("CANCEL" cancels). The PINs it hands out are
-# never written to the log.
+# next word of $PINENTRY_ANSWERS ("CANCEL" cancels), after $PINENTRY_DELAY
+# seconds if set (a person typing), and once a visible window named
+# $PINENTRY_WAIT_WINDOW exists if set (the application's notice that a PIN is
+# being asked for). The PINs it hands out are never written to the log.
 set -u
-answers=(${PINENTRY_ANSWERS:-})
+read -r -a answers <<<"${PINENTRY_ANSWERS:-}"
 count_file=${PINENTRY_LOG:?}.count
 n=$(cat "$count_file" 2>/dev/null || echo 0)
 echo "OK Pleased to meet you"
@@ -12,6 +14,13 @@ while IFS= read -r line; do
   echo "$line" >>"$PINENTRY_LOG"
   case $line in
     GETPIN)
+      if [[ -n ${PINENTRY_WAIT_WINDOW:-} ]]; then
+        for _ in $(seq 1 150); do
+          xdotool search --onlyvisible --name "$PINENTRY_WAIT_WINDOW" >/dev/null 2>&1 && break
+          sleep 0.2
+        done
+      fi
+      sleep "${PINENTRY_DELAY:-0}"
       a=${answers[$n]:-CANCEL}
       n=$((n + 1))
       echo "$n" >"$count_file"
