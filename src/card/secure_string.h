@@ -14,6 +14,7 @@ class SecureString {
  public:
   SecureString() = default;
   explicit SecureString(std::string_view s) : value_(s) {}
+  // NOLINTNEXTLINE(modernize-use-equals-default): spelled out beside the move, which differs
   SecureString(const SecureString& o) : value_(o.value_) {}
   SecureString& operator=(const SecureString& o) {
     if (this != &o) {
@@ -22,6 +23,8 @@ class SecureString {
     }
     return *this;
   }
+  // Copy, then wipe the source: a moved-from std::string may keep the bytes.
+  // NOLINTNEXTLINE(performance-move-constructor-init,cert-oop11-cpp)
   SecureString(SecureString&& o) noexcept : value_(o.value_) { o.wipe(); }
   SecureString& operator=(SecureString&& o) noexcept {
     if (this != &o) {
@@ -40,8 +43,9 @@ class SecureString {
   [[nodiscard]] std::size_t size() const { return value_.size(); }
 
   void wipe() noexcept {
-    if (!value_.empty()) { OPENSSL_cleanse(value_.data(), value_.size());
-}
+    if (!value_.empty()) {
+      OPENSSL_cleanse(value_.data(), value_.size());
+    }
     value_.clear();
   }
 

@@ -31,6 +31,18 @@ cmp -s <(openssl x509 -in "$work/auth.pem" -outform DER) <(openssl x509 -in "$JP
   fail "exported certificate is not the card's"
 GNUTLS_PIN=$JPKI_AUTH_PIN p11tool --login --list-privkeys "pkcs11:token=JPKI%20User%20Authentication" |
   grep -q "type=private" || fail "private key not listed after login"
+# p11-kit-proxy, the one module a program loads to get every registered one:
+# both tokens through it, and a signature with the card's auth key, verified.
+proxy=$(dirname "$(pkg-config --variable=p11_module_path p11-kit-1)")/p11-kit-proxy.so
+pkcs11-tool --module "$proxy" -L >"$work/proxy.txt" 2>&1 || { cat "$work/proxy.txt"; fail "pkcs11-tool through p11-kit-proxy"; }
+grep -q "JPKI User Authentication" "$work/proxy.txt" && grep -q "JPKI Digital Signature" "$work/proxy.txt" ||
+  { cat "$work/proxy.txt"; fail "p11-kit-proxy does not show both tokens"; }
+printf 'signed through p11-kit-proxy\n' >"$work/doc.txt"
+pkcs11-tool --module "$proxy" --token-label "JPKI User Authentication" --login --pin "$JPKI_AUTH_PIN" \
+  --sign --id 01 -m SHA256-RSA-PKCS -i "$work/doc.txt" -o "$work/doc.sig" >/dev/null 2>&1 || fail "signing through p11-kit-proxy"
+openssl dgst -sha256 -verify <(openssl x509 -in "$JPKI_SIM_STATE/ca/auth.pem" -pubkey -noout) -signature "$work/doc.sig" \
+  "$work/doc.txt" >/dev/null || fail "the signature made through p11-kit-proxy does not verify"
+
 # The holder's check (examples/p11-kit/check-registration.sh) says the same.
 "$(dirname "$0")/../../examples/p11-kit/check-registration.sh" </dev/null >"$work/check.txt" 2>&1 ||
   { cat "$work/check.txt"; fail "examples/p11-kit/check-registration.sh failed"; }
