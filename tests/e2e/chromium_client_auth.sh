@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Chromium (under Xvfb), set up as examples/chromium/README.md says: the module
-# in the NSS database (examples/nss/add-to-nss-db.sh), the
-# AutoSelectCertificateForUrls policy (examples/chromium/auto-select-policy.sh), and an https page on localhost that
-# requires a client certificate from the simulator's auth CA. Chromium asks
-# for the PIN in its own "Unlock Security Device" dialog (it does not use the
-# protected path); xdotool types it. With no setting, the module shows a
-# browser only the authentication token, so there must be exactly one dialog
-# and one login. The server must see the card's certificate; no PIN try may be
-# spent. TLS 1.2; TLS 1.3 with rsa_pss off (Chromium says
-# ERR_SSL_CLIENT_AUTH_NO_COMMON_ALGORITHMS, as the README says) and on. Runs in the test bed's mount
-# namespace, where a tmpfs over /etc/chromium holds the policy.
+# Chromium (under Xvfb), set up as examples/chromium/README.md says: the
+# module in the NSS database (examples/nss/add-to-nss-db.sh), the
+# AutoSelectCertificateForUrls policy (examples/chromium/auto-select-policy.sh),
+# and an https page on localhost that requires a client certificate from the
+# simulator's auth CA. Chromium asks for the PIN in its own "Unlock Security
+# Device" dialog (it does not use the protected path); xdotool types it. With
+# no setting, the module shows a browser only the authentication token, so
+# there must be exactly one dialog and one login. The server must see the
+# card's certificate; no PIN try may be spent. TLS 1.2; TLS 1.3 with rsa_pss
+# off (Chromium says ERR_SSL_CLIENT_AUTH_NO_COMMON_ALGORITHMS, as the README
+# says) and on. Runs in the test bed's mount namespace, where a tmpfs over
+# /etc/chromium holds the policy.
 set -euo pipefail
 mod=${JPKI_PKCS11_MODULE:?}
 examples=$(cd "$(dirname "$0")/../../examples" && pwd)

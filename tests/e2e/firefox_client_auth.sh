@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Firefox ESR, headless, set up by examples/firefox/setup-firefox.sh: the
-# module comes in through policies.json (SecurityDevices), the certificate is chosen automatically
-# (security.default_personal_cert), the PIN comes through the protected path
-# (our scripted pinentry), and an https page on localhost that requires a
-# client certificate from the simulator's auth CA opens: the server saw the
-# card's certificate. Then the same against a TLS 1.3-only server, with the
-# module's rsa_pss on. Runs in the test bed's own mount namespace, where the
-# policies folder is bind-mounted.
+# Firefox ESR, set up by examples/firefox/setup-firefox.sh: the module comes in
+# through policies.json (SecurityDevices), the certificate is chosen
+# automatically (security.default_personal_cert), the PIN comes through the
+# protected path (our scripted pinentry), and an https page on localhost that
+# requires a client certificate from the simulator's auth CA opens: the server
+# saw the card's certificate. Headless with TLS 1.2; in a window under Xvfb with
+# TLS 1.2, and TLS 1.3 with rsa_pss off (no certificate goes out); headless
+# with TLS 1.3 and rsa_pss on. Runs in the test bed's own mount namespace,
+# where the policies folder is bind-mounted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 mod=${JPKI_PKCS11_MODULE:?}
