@@ -1,13 +1,22 @@
 // jpki-sim: a virtual My Number Card (JPKI applet) for a real pcscd through vpcd.
-//   jpki-sim init  --state DIR [--auth-pin P] [--sign-pin P] [--not-after YYYY-MM-DD] [--not-before
-//   YYYY-MM-DD] jpki-sim serve --state DIR [--port N] [--log FILE] [--control SOCKET] [--atr HEX]
-//   [--no-extended]
+//   jpki-sim init  --state DIR [--auth-pin P] [--sign-pin P] [--not-after YYYY-MM-DD]
+//                  [--not-before YYYY-MM-DD]
+//   jpki-sim serve --state DIR [--port N] [--log FILE] [--control SOCKET] [--variant SPEC]
+//                  [--atr HEX] [--no-extended]
 //                  [--apdu-delay-ms N] [--byte-delay-us N] [--sign-delay-ms N]
 //   jpki-sim state --state DIR
 //   jpki-sim ctl   --control SOCKET remove | insert [--state DIR] | reset | unblock
 //                  | fault MODE [ins XX] [count N]   (see fault_injector.h)
 //   jpki-sim probe        (exit 0 when pcscd shows a card)
 //   jpki-sim reset-card   (reset the card as another PC/SC client would)
+//
+// --variant SPEC: comma-separated key=value, defaults first (see variant.h, README.md):
+//   token-info=160|32  token=card|android|iphone|juki  auth-cert-pin=no|yes
+//   cert-pad=ff|00|none  eof=short|6282|6b00|6cxx|6700  max-le=256|1..255
+//   ext=yes|no|truncate  get-response=no|yes  fci=no|yes  blocked=6984|6983|63c0
+//   verified-query=63cx|9000  sign-pin=stays|consumed  pss=yes|no  reselect-clears=yes|no
+//   atr=HEX
+// --atr HEX is atr=HEX and --no-extended is ext=no; a key given twice must agree.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -27,6 +36,7 @@
 #include "sim/control_socket.h"
 #include "sim/pcsc_probe.h"
 #include "sim/serve_loop.h"
+#include "sim/variant.h"
 #include "sim/virtual_card.h"
 
 namespace {
@@ -92,12 +102,14 @@ int cmd_state(const Args& a) {
 
 int cmd_serve(const Args& a) {
   ServeOptions o;
+  std::string spec = opt(a, "--variant", "");
+  if (a.opts.count("--no-extended") != 0) spec += ",ext=no";
+  if (a.opts.count("--atr") != 0) spec += ",atr=" + a.opts.at("--atr");
+  o.card.variant = parse_variant(spec);  // throws before anything is served
   o.state_dir = need(a, "--state");
   o.port = static_cast<std::uint16_t>(std::stoi(opt(a, "--port", "35963")));
   o.log_path = opt(a, "--log", "");
   o.control_path = opt(a, "--control", "");
-  o.card.extended_length = a.opts.count("--no-extended") == 0;
-  if (a.opts.count("--atr") != 0) o.card.atr = from_hex(a.opts.at("--atr"));
   o.latency.per_apdu_ms = std::stoi(opt(a, "--apdu-delay-ms", "0"));
   o.latency.per_byte_us = std::stoi(opt(a, "--byte-delay-us", "0"));
   o.latency.per_signature_ms = std::stoi(opt(a, "--sign-delay-ms", "0"));

@@ -86,7 +86,9 @@ class Server {
     }
     log_.command(*msg);
     Bytes response = card_->process(*msg);
-    const bool signature = msg->size() >= 2 && (*msg)[1] == 0x2A && response.size() > 2;
+    // A signature was made: its bytes, or 61xx announcing them (get-response=yes).
+    const bool signature = msg->size() >= 2 && (*msg)[1] == 0x2A &&
+                           (response.size() > 2 || (response.size() == 2 && response[0] == 0x61));
     switch (faults_.apply(*msg, response)) {
       case FaultInjector::Action::kAnswer:
         break;

@@ -7,12 +7,15 @@
 #include <cstring>
 
 #include "apdu/jpki.h"
+#include "sim/served_files.h"
 
 namespace jpki::sim {
 namespace {
 
 using apdu::Response;
 using apdu::StatusWord;
+
+constexpr std::uint16_t kEndOfFileWarning = 0x6282;  // ISO 7816-4: end of file reached before Le bytes
 
 Response sw(std::uint16_t v) { return Response{{}, StatusWord(v)}; }
 
@@ -46,16 +49,34 @@ std::optional<Bytes> rsa_sign(EVP_PKEY* key, ByteView input, bool pss) {
   return out;
 }
 
+// One source of truth: the aliases (--atr, --no-extended) folded into the variant.
+CardOptions normalised(CardOptions o) {
+  if (o.variant.atr) o.atr = *o.variant.atr;
+  if (!o.extended_length && o.variant.ext == Variant::Extended::kYes) o.variant.ext = Variant::Extended::kNo;
+  o.extended_length = o.variant.ext != Variant::Extended::kNo;
+  return o;
+}
+
 }  // namespace
 
 VirtualCard::VirtualCard(std::filesystem::path state_dir, CardOptions options)
-    : dir_(std::move(state_dir)), options_(std::move(options)), state_(load_card(dir_)) {}
+    : dir_(std::move(state_dir)),
+      options_(normalised(std::move(options))),
+      state_(load_card(dir_)),
+      shaper_(options_.variant) {
+  apply_file_variant(state_.files, options_.variant);
+}
+
+void VirtualCard::clear_security() {
+  auth_verified_ = false;
+  sign_verified_ = false;
+}
 
 void VirtualCard::reset() {
   applet_selected_ = false;
   current_ef_.reset();
-  auth_verified_ = false;
-  sign_verified_ = false;
+  clear_security();
+  shaper_.reset();
 }
 
 void VirtualCard::unblock() {
@@ -66,10 +87,7 @@ void VirtualCard::unblock() {
 
 Bytes VirtualCard::process(ByteView raw) {
   try {
-    const auto cmd = apdu::parse_command(raw);
-    if (!cmd) return sw(StatusWord::kWrongLength).encode();
-    if (cmd->extended && !options_.extended_length) return sw(StatusWord::kWrongLength).encode();
-    return dispatch(*cmd).encode();
+    return shaper_.process(raw, state_.files, [this](const apdu::Command& c) { return dispatch(c); });
   } catch (...) {
     return sw(StatusWord::kNoPreciseDiagnosis).encode();
   }
@@ -95,9 +113,11 @@ Response VirtualCard::dispatch(const apdu::Command& c) {
 Response VirtualCard::select(const apdu::Command& c) {
   if (c.p1 == 0x04) {
     if (c.data == Bytes(apdu::kJpkiAid.begin(), apdu::kJpkiAid.end())) {
-      // Re-selecting the applet drops its security state (OpenSC's logout relies on it).
-      reset();
+      // Re-selecting the applet drops its security state (OpenSC's logout relies on it);
+      // no source says the card does (jpki-card.md §2.3), hence reselect-clears=no.
+      if (!applet_selected_ || options_.variant.reselect_clears) clear_security();
       applet_selected_ = true;
+      current_ef_.reset();
       return sw(StatusWord::kSuccess);
     }
     applet_selected_ = false;
@@ -120,17 +140,35 @@ Response VirtualCard::read_binary(const apdu::Command& c) {
   if ((c.p1 & 0x80) != 0) return sw(StatusWord::kIncorrectP1P2);  // SFI reads not offered
   if (!current_ef_ || state_.files.count(*current_ef_) == 0) return sw(StatusWord::kCommandNotAllowedNoEf);
   if (*current_ef_ == apdu::ef::kSignCert && !sign_verified_) return sw(StatusWord::kSecurityNotSatisfied);
+  // The smartphone token keeps the authentication certificate behind the PIN (§1.3).
+  if (*current_ef_ == apdu::ef::kAuthCert && options_.variant.auth_cert_pin && !auth_verified_)
+    return sw(StatusWord::kSecurityNotSatisfied);
   if (!c.data.empty()) return sw(StatusWord::kWrongLength);
   const Bytes& file = state_.files.at(*current_ef_);
   const std::size_t offset = (static_cast<std::size_t>(c.p1) << 8) | c.p2;
   if (offset >= file.size()) return sw(StatusWord::kWrongP1P2);
+  const std::size_t available = file.size() - offset;
   const std::size_t want = c.le.value_or(apdu::kMaxShortLe);
-  const std::size_t n = std::min(want, file.size() - offset);
-  Response r;
-  r.data.assign(file.begin() + static_cast<std::ptrdiff_t>(offset),
-                file.begin() + static_cast<std::ptrdiff_t>(offset + n));
-  r.sw = StatusWord(StatusWord::kSuccess);
-  return r;
+  StatusWord status(StatusWord::kSuccess);
+  if (want > available) {  // Le runs past the end: how a card says so is unknown (§9)
+    switch (options_.variant.eof) {
+      case Variant::Eof::kShort:
+        break;
+      case Variant::Eof::k6282:
+        status = StatusWord(kEndOfFileWarning);
+        break;
+      case Variant::Eof::k6B00:
+        return sw(StatusWord::kWrongP1P2);
+      case Variant::Eof::k6Cxx:  // xx = the bytes there are (00 = 256)
+        return sw(static_cast<std::uint16_t>(0x6C00 | (std::min(available, apdu::kMaxShortLe) & 0xFF)));
+      case Variant::Eof::k6700:
+        return sw(StatusWord::kWrongLength);
+    }
+  }
+  const std::size_t n = std::min(want, available);
+  return Response{Bytes(file.begin() + static_cast<std::ptrdiff_t>(offset),
+                        file.begin() + static_cast<std::ptrdiff_t>(offset + n)),
+                  status};
 }
 
 PinSlot* VirtualCard::current_pin() {
@@ -145,13 +183,16 @@ Response VirtualCard::verify(const apdu::Command& c) {
   if (c.le) return sw(StatusWord::kWrongLength);  // 00 20 00 80 00: a real card answers 6700
   PinSlot* pin = current_pin();
   if (pin == nullptr) return sw(StatusWord::kCommandNotAllowedNoEf);
-  if (c.data.empty()) {  // the case-1 retry query: never spends a try; 63C0 once blocked
-    return sw(static_cast<std::uint16_t>(0x63C0 | std::max(pin->tries, 0)));
+  bool& verified = pin == &state_.auth ? auth_verified_ : sign_verified_;
+  const Variant& v = options_.variant;
+  if (c.data.empty()) {  // the case-1 retry query: never spends a try
+    if (pin->tries <= 0) return sw(blocked_query_sw(v.blocked));
+    if (verified && v.verified_query_9000) return sw(StatusWord::kSuccess);
+    return sw(static_cast<std::uint16_t>(0x63C0 | pin->tries));
   }
-  if (pin->tries <= 0) return sw(StatusWord::kReferenceDataNotUsable);
+  if (pin->tries <= 0) return sw(blocked_verify_sw(v.blocked));  // counter untouched
   const bool match =
       c.data.size() == pin->pin.size() && CRYPTO_memcmp(c.data.data(), pin->pin.data(), c.data.size()) == 0;
-  bool& verified = pin == &state_.auth ? auth_verified_ : sign_verified_;
   if (match) {
     pin->tries = pin->max_tries;
     verified = true;
@@ -189,13 +230,15 @@ Response VirtualCard::sign(const apdu::Command& c) {
   if (c.p1 == 0x00) {
     if (c.data.empty() || c.data.size() > apdu::kMaxDigestInfo) return sw(StatusWord::kWrongLength);
     sig = rsa_sign(key, c.data, false);
-  } else if (c.p1 == 0x04) {
+  } else if (c.p1 == 0x04 && options_.variant.pss) {  // P1=04 has a single source (§3.2)
     if (c.data.size() != 32) return sw(StatusWord::kWrongLength);
     sig = rsa_sign(key, c.data, true);
   } else {
     return sw(StatusWord::kIncorrectP1P2);
   }
   if (!sig) return sw(StatusWord::kNoPreciseDiagnosis);
+  // Whether a signature consumes the signing PIN is unknown (§9).
+  if (!auth && options_.variant.sign_pin_consumed) sign_verified_ = false;
   return Response{*sig, StatusWord(StatusWord::kSuccess)};
 }
 

@@ -13,44 +13,12 @@
 #include "apdu/jpki.h"
 #include "apdu/response.h"
 #include "sim/card_state.h"
+#include "sim_card_fixture.h"
 
 namespace jpki::sim {
 namespace {
 
-namespace fs = std::filesystem;
-
-class VirtualCardTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    template_dir_ = fs::temp_directory_path() / ("jpki-sim-test-" + std::to_string(::getpid()));
-    fs::remove_all(template_dir_);
-    create_card(template_dir_, InitOptions{});
-  }
-  static void TearDownTestSuite() { fs::remove_all(template_dir_); }
-
-  void SetUp() override {
-    dir_ = template_dir_.string() + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    fs::copy(template_dir_, dir_, fs::copy_options::recursive);
-    card_ = std::make_unique<VirtualCard>(dir_, CardOptions{});
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string tx(const std::string& hex) { return to_hex(card_->process(from_hex(hex))); }
-  apdu::Response call(const apdu::Command& c) { return *apdu::parse_response(card_->process(c.encode())); }
-  std::string sw(const apdu::Command& c) {
-    return to_hex(call(c).encode()).substr(to_hex(call(c).encode()).size() - 5);
-  }
-  void select(std::uint16_t ef) {
-    ASSERT_EQ(tx("00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01"), "90 00");
-    ASSERT_EQ(call(apdu::select_ef(ef)).sw.value(), 0x9000);
-  }
-
-  static fs::path template_dir_;
-  fs::path dir_;
-  std::unique_ptr<VirtualCard> card_;
-};
-fs::path VirtualCardTest::template_dir_;
+class VirtualCardTest : public test::SimCardTest {};
 
 TEST_F(VirtualCardTest, SelectApplicationAndFiles) {
   EXPECT_EQ(tx("00 A4 02 0C 02 00 06"), "6A 82") << "no EF before the applet";
@@ -115,7 +83,7 @@ TEST_F(VirtualCardTest, WrongPinsCountDownThenBlock) {
   EXPECT_EQ(tx("00 20 00 80 04 31 32 33 34"), "69 84") << "blocked, even with the right PIN";
   EXPECT_EQ(tx("00 20 00 80"), "63 C0");
   // The lockout survives a restart.
-  card_ = std::make_unique<VirtualCard>(dir_, CardOptions{});
+  load(CardOptions{});
   select(apdu::ef::kAuthPin);
   EXPECT_EQ(tx("00 20 00 80"), "63 C0");
   card_->unblock();
