@@ -4,6 +4,7 @@
 //   jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]
 //   jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]
 //   jpki-tool verify FILE SIG [--CAfile PEM]
+//   jpki-tool diagnose [--json] [--reader NAME]
 // PINs never come from the command line: terminal (no echo), --pin-file, or
 // JPKI_PIN / JPKI_NEW_PIN. JPKI_TOOL_TODAY=YYYY-MM-DD sets "today" (tests).
 #include <ctime>
@@ -18,10 +19,14 @@
 #include "tool/card_access.h"
 #include "tool/cert_summary.h"
 #include "tool/cms_sign.h"
+#include "tool/diagnose.h"
+#include "tool/diagnose_report.h"
 #include "tool/json.h"
 #include "tool/messages.h"
 #include "tool/pin_input.h"
 #include "tool/renewal.h"
+#include "tool/system_info.h"
+#include "transport/pcsc_reader_provider.h"
 
 namespace jpki::tool {
 namespace {
@@ -44,10 +49,13 @@ constexpr const char* kUsageText =
     "       jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]\n"
     "       jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]   (detached CMS, DER)\n"
     "       jpki-tool verify FILE SIG [--CAfile PEM]   (default: the CA certificates on the card)\n"
+    "       jpki-tool diagnose [--json] [--reader NAME]   (for a bug report: no PIN, no personal data)\n"
     "PINs are read from the terminal without echo, from --pin-file / --new-pin-file, or from\n"
     "JPKI_PIN / JPKI_NEW_PIN; never from the command line.\n"
     "Exit codes: 0 ok, 1 usage, 2 no card, 3 wrong PIN, 4 PIN locked, 5 PIN of the wrong shape or\n"
-    "new PINs differ (nothing sent), 6 card error, 7 signature does not verify.\n";
+    "new PINs differ (nothing sent), 6 card error, 7 signature does not verify.\n"
+    "diagnose: 0 a card was found and nothing looks wrong, 2 no card (or no pcscd, no reader),\n"
+    "6 something looks wrong.\n";
 
 struct Args {
   std::vector<std::string> words;
@@ -391,6 +399,15 @@ int verify_file(const Args& a) {
   return kOk;
 }
 
+int diagnose_card(const Args& a) {
+  // Every reader is listed, so the provider is not filtered; --reader picks which are examined.
+  transport::PcscReaderProvider provider;
+  const Diagnosis d = diagnose(provider, value(a, "--reader"), today());
+  const SystemInfo sys = system_info();
+  std::cout << (a.flags.count("--json") != 0 ? diagnose_json(d, sys) : diagnose_text(d, sys));
+  return diagnose_exit_code(d);
+}
+
 int run(int argc, char** argv) {
   const Args a = parse(argc, argv);
   if (a.words.empty() || a.flags.count("--help") != 0 || a.flags.count("-h") != 0) {
@@ -402,6 +419,7 @@ int run(int argc, char** argv) {
   if (a.words[0] == "change-pin") return change_pin(a);
   if (a.words[0] == "sign") return sign_file(a);
   if (a.words[0] == "verify") return verify_file(a);
+  if (a.words[0] == "diagnose") return diagnose_card(a);
   std::cerr << kUsageText;
   return kUsage;
 }
