@@ -9,6 +9,8 @@ const char* describe(const StatusWord& sw) {
   switch (sw.value()) {
     case StatusWord::kSuccess:
       return "success";
+    case StatusWord::kEndOfFile:
+      return "end of file before Le bytes";
     case StatusWord::kWrongLength:
       return "wrong length";
     case StatusWord::kSecurityNotSatisfied:

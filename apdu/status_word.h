@@ -9,6 +9,7 @@ namespace jpki::apdu {
 class StatusWord {
  public:
   static constexpr std::uint16_t kSuccess = 0x9000;
+  static constexpr std::uint16_t kEndOfFile = 0x6282;               // data + warning: end of file before Le
   static constexpr std::uint16_t kWrongLength = 0x6700;             // Lc/Le not accepted
   static constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;    // e.g. EF 0001 before sign PIN
   static constexpr std::uint16_t kAuthMethodBlocked = 0x6983;       // seen as "blocked" by one source

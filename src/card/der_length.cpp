@@ -1,5 +1,7 @@
 #include "card/der_length.h"
 
+#include <algorithm>
+
 namespace jpki::card {
 
 std::optional<std::size_t> der_sequence_length(ByteView h) {
@@ -10,6 +12,11 @@ std::optional<std::size_t> der_sequence_length(ByteView h) {
   std::size_t len = 0;
   for (std::size_t i = 0; i < n; ++i) len = (len << 8) | h[2 + i];
   return 2 + n + len;
+}
+
+std::size_t der_header_size(ByteView h) {
+  if (h.size() < 2 || (h[1] & 0x80) == 0) return 2;
+  return 2 + std::min<std::size_t>(h[1] & 0x7F, 4);  // more than 3 is refused anyway
 }
 
 }  // namespace jpki::card

@@ -13,4 +13,8 @@ namespace jpki::card {
 // nullopt when the bytes are not a definite-length SEQUENCE header.
 std::optional<std::size_t> der_sequence_length(ByteView header);
 
+// How many leading bytes der_sequence_length needs to decide: 2 until the
+// length byte is known, then 2 + the number of length bytes it announces.
+std::size_t der_header_size(ByteView header);
+
 }  // namespace jpki::card

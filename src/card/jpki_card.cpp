@@ -37,12 +37,31 @@ std::uint16_t cert_ef(CertKind k) {
 }
 
 std::string trim(const Bytes& b, std::size_t off, std::size_t len) {
+  if (b.size() < off + len) {
+    return {};
+  }
   std::string s(b.begin() + static_cast<std::ptrdiff_t>(off),
                 b.begin() + static_cast<std::ptrdiff_t>(off + len));
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) {
     s.pop_back();
   }
   return s;
+}
+
+// EF 0006 serialNumber, when it is one: text, and not blank or all zeros.
+std::string serial_field(const Bytes& info) {
+  std::string s = trim(info, 80, 16);
+  const bool text = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+  const bool zeros = s.find_first_not_of("0 ") == std::string::npos;
+  return text && !zeros ? s : std::string{};
+}
+
+constexpr std::size_t kTokenNameSize = 32;  // the space-padded name opening EF 0006
+
+// READ BINARY answers that carry data: 9000, or 6282 (end of file reached
+// before Le bytes; ISO 7816-4 says the data is valid).
+bool has_data(const Response& r) {
+  return (r.ok() || r.sw.value() == StatusWord::kEndOfFile) && !r.data.empty();
 }
 }  // namespace
 
@@ -77,11 +96,14 @@ class JpkiCard::Exchange {
     }
     Bytes data = std::move(r.data);
     int rounds = 0;
-    while (r.sw.more_data()) {
+    while (r.sw.more_data()) {  // 61xx: T=0 style, the rest by GET RESPONSE (may come in parts)
       if (++rounds > kMaxGetResponseRounds || data.size() > kMaxResponseBytes) {
         throw CardError(CardErrorKind::kBadResponse, "card kept answering 61xx");
       }
       r = once(apdu::get_response(r.sw.sw2() == 0 ? apdu::kMaxShortLe : r.sw.sw2()));
+      if (r.sw.wrong_le()) {
+        r = once(apdu::get_response(r.sw.sw2() == 0 ? apdu::kMaxShortLe : r.sw.sw2()));
+      }
       data.insert(data.end(), r.data.begin(), r.data.end());
     }
     r.data = std::move(data);
@@ -139,8 +161,9 @@ class JpkiCard::Exchange {
       // PIN bytes, and the signing certificate (name, address, birth date, sex),
       // never leave this function: the trace sees the header or the status word only.
       const bool pin = cmd.ins == apdu::ins::kVerify || cmd.ins == apdu::ins::kChangeReferenceData;
-      const bool personal =
-          cmd.ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kSignCert && reply.size() >= 2;
+      // (With 61xx the certificate comes in GET RESPONSE answers.)
+      const bool personal = (cmd.ins == apdu::ins::kReadBinary || cmd.ins == apdu::ins::kGetResponse) &&
+                            ef_ == apdu::ef::kSignCert && reply.size() >= 2;
       const ByteView shown_cmd = pin ? ByteView(raw).first(4) : ByteView(raw);
       const ByteView shown_reply = personal ? ByteView(reply).last(2) : ByteView(reply);
       card_.trace_(shown_cmd, shown_reply);
@@ -149,7 +172,11 @@ class JpkiCard::Exchange {
       throw CardError(CardErrorKind::kBadResponse, "response without status word");
     }
     if (r->data.size() > cmd.le.value_or(0)) {
-      throw CardError(CardErrorKind::kBadResponse, "more data than asked for");
+      if (cmd.ins == apdu::ins::kSelect && !cmd.le) {
+        r->data.clear();  // an FCI although P2=0C asked for none: harmless, dropped
+      } else {
+        throw CardError(CardErrorKind::kBadResponse, "more data than asked for");
+      }
     }
     return *r;
   }
@@ -162,55 +189,102 @@ class JpkiCard::Exchange {
 JpkiCard::JpkiCard(transport::CardChannel& channel, CardOptions options, ApduTrace trace)
     : channel_(channel), options_(options), trace_(std::move(trace)) {}
 
+namespace {
+// EF 0006 is selected: reads it whole (up to 160 bytes), at least its 32-byte
+// token name. Le=160 first, so the usual card costs one READ BINARY; a 32-byte
+// EF may answer that with its 32 bytes (+ 9000 or 6282), 6Cxx (resent by the
+// exchange), or 6700 / 6B00 / anything else, which gets one READ with Le=32.
+// Throws kFileNotFound when the card says there is no such file.
+template <typename X>
+Bytes read_token_info(X& x) {
+  x.select_ef(apdu::ef::kTokenInfo);
+  std::size_t limit = apdu::kTokenInfoSize;
+  Response r = x.send(apdu::read_binary(0, limit));
+  if (r.sw.value() == StatusWord::kFileNotFound) {
+    throw CardError(CardErrorKind::kFileNotFound, "no token info EF");
+  }
+  if (!has_data(r)) {
+    limit = kTokenNameSize;
+    r = x.send(apdu::read_binary(0, limit));
+    if (r.sw.value() == StatusWord::kFileNotFound) {
+      throw CardError(CardErrorKind::kFileNotFound, "no token info EF");
+    }
+    if (!has_data(r)) {
+      throw CardError(CardErrorKind::kUnexpectedStatus, "token info unreadable: " + r.sw.name());
+    }
+  }
+  Bytes data = std::move(r.data);
+  // 9000 with fewer bytes than asked: the card or reader sends less per answer;
+  // go on from there. Exactly 32 is the short layout (its Le past the end), not that.
+  bool more = r.ok() && data.size() < limit && data.size() != kTokenNameSize;
+  while (more) {
+    try {
+      r = x.send(apdu::read_binary(static_cast<std::uint16_t>(data.size()), limit - data.size()));
+    } catch (const CardError&) {
+      if (data.size() < kTokenNameSize) {
+        throw;
+      }
+      break;  // what is past the name is optional: never lose the card over it
+    }
+    if (!has_data(r)) {
+      break;  // end of the file (6B00, 6282 without data, ...)
+    }
+    data.insert(data.end(), r.data.begin(), r.data.end());
+    more = r.ok() && data.size() < limit;
+  }
+  return data;
+}
+
+bool names_jpki(const Bytes& info) {
+  return info.size() >= kTokenNameSize && token_model_of(trim(info, 0, kTokenNameSize)).has_value();
+}
+}  // namespace
+
 TokenInfo JpkiCard::detect() {
   Exchange x(*this);
-  auto read_token_info = [&] {
-    x.select_ef(apdu::ef::kTokenInfo);
-    return x.send(apdu::read_binary(0, apdu::kTokenInfoSize));
-  };
-  auto is_token_info = [](const Response& r) {
-    return r.ok() && r.data.size() >= 96 && trim(r.data, 0, 14) == "JPKIAPICCTOKEN";
-  };
   // Another process may have the applet selected with PINs verified: selecting
   // it again would log that process out. So try its token info EF first and
   // select the applet only when that is not the JPKI token's.
   applet_selected_ = true;
-  std::optional<Response> r;
-  try {
-    r = read_token_info();
-  } catch (const CardError& e) {
-    if (e.kind() == CardErrorKind::kNotJpki) {  // select_ef already tried the applet: there is none
-      applet_selected_ = false;
-      throw;
-    }
-    r.reset();  // perhaps another applet is selected: decided below
-  }
-  if (!(r && is_token_info(*r)) && !x.selected_here()) {
-    x.select_applet();  // kNotJpki when the card has no such applet
+  auto attempt = [&]() -> std::optional<Bytes> {
     try {
-      r = read_token_info();
+      return read_token_info(x);
     } catch (const CardError& e) {
+      if (e.kind() == CardErrorKind::kNotJpki) {  // select_ef already tried the applet: there is none
+        applet_selected_ = false;
+        throw;
+      }
+      if (!x.selected_here()) {
+        return std::nullopt;  // perhaps another applet is selected: decided below
+      }
       applet_selected_ = false;
       if (e.kind() == CardErrorKind::kFileNotFound) {
         throw CardError(CardErrorKind::kNotJpki, "no token info EF");
       }
-      throw;
+      throw;  // garbled: worth asking again later
     }
+  };
+  std::optional<Bytes> d = attempt();
+  if (!(d && names_jpki(*d)) && !x.selected_here()) {
+    x.select_applet();  // kNotJpki when the card has no such applet
+    d = attempt();
   }
-  if (!r || !r->ok() || r->data.size() < 96) {  // garbled: worth asking again later
+  if (!d || d->size() < kTokenNameSize) {  // garbled: worth asking again later
     applet_selected_ = false;
     throw CardError(CardErrorKind::kUnexpectedStatus, "token info unreadable");
   }
-  if (!is_token_info(*r)) {
+  TokenInfo t;
+  t.token_name = trim(*d, 0, kTokenNameSize);
+  const auto model = token_model_of(t.token_name);
+  if (!model) {
     applet_selected_ = false;
     throw CardError(CardErrorKind::kNotJpki, "no JPKI token info");
   }
-  TokenInfo t;
-  t.raw = r->data;
-  t.token_name = trim(r->data, 0, 32);
-  t.manufacturer = trim(r->data, 32, 32);
-  t.model = trim(r->data, 64, 16);
-  t.serial = trim(r->data, 80, 16);
+  t.model = *model;
+  t.manufacturer = trim(*d, 32, 32);
+  t.model_field = trim(*d, 64, 16);
+  t.serial = serial_field(*d);
+  t.raw = std::move(*d);
   return t;
 }
 
@@ -220,17 +294,26 @@ Bytes JpkiCard::read_certificate(CertKind which) {
   auto read = [&](std::size_t offset, std::size_t le, bool extended) {
     Response r = x.send(apdu::read_binary(static_cast<std::uint16_t>(offset), le, extended));
     if (r.sw.value() == StatusWord::kSecurityNotSatisfied) {
-      throw CardError(CardErrorKind::kSecurityNotSatisfied, "certificate needs the signing password first");
+      throw CardError(CardErrorKind::kSecurityNotSatisfied, "certificate needs a PIN first");
     }
     return r;
   };
-  // A short read gives the DER header (and the first 256 bytes); the rest comes
-  // in one extended READ BINARY where reader and card take it, else in 256-byte reads.
-  const Response first = read(0, apdu::kMaxShortLe, false);
-  if (!first.ok()) {
-    unexpected("READ BINARY", first.sw);
+  // Short reads give the DER header (and the first 256 bytes); the rest comes
+  // in one extended READ BINARY where reader and card take it, else in 256-byte
+  // reads. Any answer may hold fewer bytes than asked (9000 or 6282): reading
+  // goes on from where it stopped, exactly up to the DER length, so filler
+  // (FF, 00 or none) is never read past and never kept.
+  Bytes data;
+  while (data.size() < der_header_size(data)) {
+    const Response r = read(data.size(), apdu::kMaxShortLe, false);
+    if (!has_data(r)) {
+      if (data.empty()) {
+        unexpected("READ BINARY", r.sw);
+      }
+      break;  // decided below: not a DER header
+    }
+    data.insert(data.end(), r.data.begin(), r.data.end());
   }
-  Bytes data = first.data;
   const auto total = der_sequence_length(data);
   if (!total || *total > kMaxCertificateSize) {
     throw CardError(CardErrorKind::kBadResponse, "certificate EF does not hold a DER certificate");
@@ -239,11 +322,15 @@ Bytes JpkiCard::read_certificate(CertKind which) {
   if (data.size() < *total && options_.try_extended_length && !extended_refused_ &&
       *total - data.size() > apdu::kMaxShortLe && *total - data.size() <= max_extended) {
     try {
-      const Response r = read(data.size(), *total - data.size(), true);
-      if (r.ok() && !r.data.empty()) {
+      const std::size_t want = *total - data.size();
+      const Response r = read(data.size(), want, true);
+      if (has_data(r)) {
         data.insert(data.end(), r.data.begin(), r.data.end());
-      } else {
-        extended_refused_ = true;  // e.g. 6700: the card wants short APDUs
+      }
+      // Refused (e.g. 6700: the card wants short APDUs) or cut short (a card
+      // that answers at most 256 bytes): short reads do as well from now on.
+      if (!has_data(r) || r.data.size() < want) {
+        extended_refused_ = true;
       }
     } catch (const transport::TransportError& e) {
       if (e.kind() != transport::ErrorKind::kCommunication) {
@@ -255,7 +342,7 @@ Bytes JpkiCard::read_certificate(CertKind which) {
   while (data.size() < *total) {
     const std::size_t want = std::min<std::size_t>(apdu::kMaxShortLe, *total - data.size());
     const Response r = read(data.size(), want, false);
-    if (!r.ok() || r.data.empty()) {
+    if (!has_data(r)) {
       throw CardError(CardErrorKind::kBadResponse, "certificate ends before its DER length: " + r.sw.name());
     }
     data.insert(data.end(), r.data.begin(), r.data.end());

@@ -10,18 +10,22 @@
 #include "apdu/bytes.h"
 #include "apdu/jpki.h"
 #include "card/secure_string.h"
+#include "card/token_model.h"
 #include "card/types.h"
 #include "transport/card_channel.h"
 
 namespace jpki::card {
 
-// EF 0006: a serialised CK_TOKEN_INFO (jpki-card.md §4.1).
+// EF 0006: 32 bytes (the space-padded token name) or 160 (a serialised
+// CK_TOKEN_INFO, jpki-card.md §4.1); the module takes either.
 struct TokenInfo {
   std::string token_name;  // "JPKIAPICCTOKEN2", trailing spaces trimmed
+  TokenModel model = TokenModel::kUnknown;
+  // From the 160-byte layout only; empty otherwise.
   std::string manufacturer;
-  std::string model;
-  std::string serial;  // serialNumber field, trimmed; the token serial we show
-  Bytes raw;           // all 160 bytes
+  std::string model_field;  // EF 0006 "model"
+  std::string serial;       // serialNumber, trimmed; empty when blank, all zeros or not text
+  Bytes raw;                // what was read: 32 to 160 bytes
 };
 
 struct CardOptions {
@@ -35,13 +39,17 @@ class JpkiCard {
  public:
   explicit JpkiCard(transport::CardChannel& channel, CardOptions options = {}, ApduTrace trace = {});
 
-  // SELECT the applet and read EF 0006. Throws CardError(kNotJpki) when this
-  // is not a JPKI card, TransportError on I/O failure.
+  // SELECT the applet (when needed) and read EF 0006: one READ BINARY with
+  // Le=160 on the usual card, Le=32 again where that one is refused. Sends no
+  // VERIFY and never looks at the ATR. Throws CardError(kNotJpki) only when the
+  // card has no JPKI applet, no EF 0006 or no JPKIAP* token name there;
+  // other CardErrors (garbled answers) are worth asking again later.
+  // TransportError on I/O failure.
   TokenInfo detect();
 
   // DER of the certificate, exactly its length (filler after the DER object is
-  // dropped). kSign needs a prior successful verify(kSign) in this card
-  // session: else CardError(kSecurityNotSatisfied).
+  // dropped). kSign, and kAuth on an Android token, need a prior successful
+  // verify in this card session: else CardError(kSecurityNotSatisfied).
   Bytes read_certificate(CertKind which);
 
   // Case-1 retry query: never spends a try.

@@ -7,6 +7,7 @@
 
 #include "card/pin_policy.h"
 #include "card/secure_string.h"
+#include "card/token_serial.h"
 #include "common/log.h"
 #include "pkcs11/error_map.h"
 #include "pkcs11/pinentry.h"
@@ -232,7 +233,8 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
   if (it != c.certificates.end()) {
     return it->second;
   }
-  if (which == CertKind::kSign && !c.is_logged_in(KeyKind::kSign)) {
+  if ((which == CertKind::kSign && !c.is_logged_in(KeyKind::kSign)) ||
+      (which == CertKind::kAuth && c.auth_certificate_private && !c.is_logged_in(KeyKind::kAuth))) {
     throw CkrError{CKR_USER_NOT_LOGGED_IN};
   }
   Bytes der;
@@ -240,7 +242,10 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
     der =
         with_card(c, which != CertKind::kSign, [&](card::JpkiCard& k) { return k.read_certificate(which); });
   } catch (const card::CardError& e) {
-    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) {
+    if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied && which == CertKind::kAuth) {
+      c.auth_certificate_private = true;  // whatever the model said: private until login
+      c.set_logged_in(KeyKind::kAuth, false);
+    } else if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) {
       c.set_logged_in(KeyKind::kSign, false);
     }
     throw;
@@ -254,11 +259,38 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
   return der;
 }
 
+std::string Module::token_serial(InsertedCard& c) {
+  if (c.serial) {
+    return *c.serial;
+  }
+  // Certificates come from (and stay in) the insertion's cache. A certificate the
+  // card keeps behind a PIN is a fact; any other failure may pass, so the serial
+  // is kept only when none happened.
+  bool settled = true;
+  std::string serial = card::token_serial(c.info, [&](CertKind which) -> std::optional<Bytes> {
+    if (which == CertKind::kAuth && c.auth_certificate_private) {
+      return std::nullopt;  // behind the PIN: the serial must not depend on the login
+    }
+    try {
+      return certificate(c, which);
+    } catch (const card::CardError& e) {
+      settled = settled && e.kind() == card::CardErrorKind::kSecurityNotSatisfied;
+      log::line(std::string("serial number: certificate unreadable: ") + e.what());
+      return std::nullopt;
+    }
+  });
+  if (settled) {
+    c.serial = serial;
+  }
+  return serial;
+}
+
 bool Module::visible(const Session& s, ObjectRef ref) {
-  if (!is_private(ref)) {
+  const InsertedCard* c = s.reader->card.get();
+  if (!is_private(ref, c != nullptr && c->auth_certificate_private)) {
     return true;
   }
-  return s.reader->card && s.reader->card->is_logged_in(s.token);
+  return c != nullptr && c->is_logged_in(s.token);
 }
 
 // ---- slots and tokens -----------------------------------------------------
@@ -303,8 +335,9 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
   const card::PinRules& rules = card::pin_rules(kind);
   pad(info->label, sizeof info->label, token_label(kind));
   pad(info->manufacturerID, sizeof info->manufacturerID, "J-LIS (JPKI)");
-  pad(info->model, sizeof info->model, "My Number Card");
-  pad(info->serialNumber, sizeof info->serialNumber, c.info.serial);
+  const std::string model = card::model_label(c.info.model);
+  pad(info->model, sizeof info->model, model.empty() ? c.info.token_name : model);
+  pad(info->serialNumber, sizeof info->serialNumber, token_serial(c));
   info->flags = CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED | CKF_WRITE_PROTECTED;
   if (!settings_.pinentry.empty()) {
     info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
@@ -571,7 +604,8 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
         return CKR_ARGUMENTS_BAD;
       }
       const AttributeValue v = attribute_of(
-          ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, object_settings_);
+          ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, object_settings_,
+          c.auth_certificate_private);
       match = v.state == AttributeValue::State::kValue && v.value.size() == tmpl[i].ulValueLen &&
               (v.value.empty() || std::memcmp(v.value.data(), tmpl[i].pValue, v.value.size()) == 0);
     }
@@ -624,7 +658,8 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
   CK_RV rv = CKR_OK;
   for (CK_ULONG i = 0; i < count; ++i) {
     const AttributeValue v = attribute_of(
-        *ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, object_settings_);
+        *ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, object_settings_,
+        c.auth_certificate_private);
     if (v.state == AttributeValue::State::kInvalid) {
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
       rv = CKR_ATTRIBUTE_TYPE_INVALID;

@@ -92,6 +92,8 @@ class Module {
   void logout_if_last_session(ReaderEntry* reader, CK_SLOT_ID slot, card::KeyKind token);
   bool visible(const Session& s, ObjectRef ref);
   Bytes certificate(InsertedCard& c, card::CertKind which);
+  // CK_TOKEN_INFO.serialNumber: worked out once per insertion (card/token_serial.h).
+  std::string token_serial(InsertedCard& c);
   // Runs a card operation; maps resets and removals. `retry` repeats it once
   // after a reset (only for operations that carry no PIN and need no login).
   template <typename F>

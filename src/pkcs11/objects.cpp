@@ -61,8 +61,6 @@ AttributeValue common_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type) {
   switch (type) {
     case CKA_TOKEN:
       return boolean(true);
-    case CKA_PRIVATE:
-      return boolean(is_private(r));
     case CKA_MODIFIABLE:
       return boolean(false);
     case CKA_COPYABLE:
@@ -214,11 +212,12 @@ std::vector<ObjectRef> objects_of(KeyKind token) {
           {token, ObjectKind::kPrivateKey}};
 }
 
-bool is_private(ObjectRef r) {
+bool is_private(ObjectRef r, bool auth_certificate_private) {
   if (r.kind == ObjectKind::kPrivateKey) return true;
-  // The signing certificate carries name, address, birth date and sex.
-  return r.token == KeyKind::kSign &&
-         (r.kind == ObjectKind::kCertificate || r.kind == ObjectKind::kPublicKey);
+  if (r.kind == ObjectKind::kCaCertificate) return false;
+  // The signing certificate carries name, address, birth date and sex; the
+  // public keys come from the certificates, so they share their privacy.
+  return r.token == KeyKind::kSign || auth_certificate_private;
 }
 
 card::CertKind source_certificate(ObjectRef r) {
@@ -228,7 +227,10 @@ card::CertKind source_certificate(ObjectRef r) {
 }
 
 AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& certificate,
-                            const ObjectSettings& settings) {
+                            const ObjectSettings& settings, bool auth_certificate_private) {
+  if (type == CKA_PRIVATE) {
+    return boolean(is_private(ref, auth_certificate_private));
+  }
   if (ref.kind == ObjectKind::kCertificate || ref.kind == ObjectKind::kCaCertificate) {
     return certificate_attribute(ref, type, certificate);
   }

@@ -26,8 +26,11 @@ CK_OBJECT_HANDLE handle_of(ObjectRef ref);
 std::optional<ObjectRef> object_of(CK_OBJECT_HANDLE handle, card::KeyKind token);
 std::vector<ObjectRef> objects_of(card::KeyKind token);
 
-// CKA_PRIVATE objects appear only after login on their token.
-bool is_private(ObjectRef ref);
+// CKA_PRIVATE objects appear only after login on their token. The signing
+// certificate always needs its PIN; the authentication certificate (and the
+// public key taken from it) where the card keeps it behind the PIN too
+// (Android, card::auth_certificate_needs_pin, or a card that answered 6982).
+bool is_private(ObjectRef ref, bool auth_certificate_private);
 // Which certificate the object's attributes come from.
 card::CertKind source_certificate(ObjectRef ref);
 
@@ -44,7 +47,7 @@ struct ObjectSettings {
 // `certificate` returns the DER of the object's source certificate; it may
 // read the card, and is only called for attributes that need it.
 AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& certificate,
-                            const ObjectSettings& settings);
+                            const ObjectSettings& settings, bool auth_certificate_private);
 
 // The mechanisms a key may be used with.
 // RSA-PSS only when the setting is on: the card does it with SHA-256 only (jpki-card.md §3.2).

@@ -18,6 +18,10 @@ void SlotTable::identify(ReaderEntry& r) {
           }
         });
     c->info = c->card->detect();
+    if (c->info.model == card::TokenModel::kUnknown) {
+      log::line("reader '" + r.name + "': unknown JPKI token name '" + c->info.token_name +
+                "': treated as a card of unknown model");
+    }
   } catch (const card::CardError& e) {
     if (e.kind() != card::CardErrorKind::kNotJpki) {  // a garbled answer: ask again on the next poll
       log::line("reader '" + r.name + "': card answered badly (" + e.what() + ")");
@@ -31,6 +35,7 @@ void SlotTable::identify(ReaderEntry& r) {
     log::line("reader '" + r.name + "': " + e.what());
     return;
   }
+  c->auth_certificate_private = card::auth_certificate_needs_pin(c->info.model);
   InsertedCard* raw = c.get();
   c->card->set_reset_handler([raw] { raw->logged_in = {false, false}; });
   c->generation = next_generation_++;

@@ -30,6 +30,8 @@ struct InsertedCard {
   std::unique_ptr<card::JpkiCard> card;
   card::TokenInfo info;
   std::map<card::CertKind, Bytes> certificates;
+  std::optional<std::string> serial;      // worked out at the first C_GetTokenInfo (card/token_serial.h)
+  bool auth_certificate_private = false;  // EF 000A needs the PIN: by model, or learnt from a 6982
   std::array<bool, 2> logged_in{false, false};  // indexed by KeyKind
   bool removed = false;                         // I/O said the card is gone; the next poll drops it
 

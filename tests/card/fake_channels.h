@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -21,6 +22,7 @@ class ScriptedChannel final : public transport::CardChannel {
     script_.emplace_back(from_hex(command), from_hex(response));
   }
   Bytes transmit(ByteView command) override {
+    sent.emplace_back(command.begin(), command.end());
     if (script_.empty()) {
       ADD_FAILURE() << "unexpected APDU " << to_hex(command);
       return from_hex("6F 00");
@@ -34,12 +36,23 @@ class ScriptedChannel final : public transport::CardChannel {
   void end_transaction() noexcept override {}
   void reconnect(bool /*power_cycle*/ = false) override {}
   [[nodiscard]] std::size_t max_response_size() const override { return max_response; }
-  [[nodiscard]] Bytes atr() const override { return {}; }
+  [[nodiscard]] Bytes atr() const override {
+    ++atr_reads;
+    return atr_bytes;
+  }
   [[nodiscard]] std::string reader_name() const override { return "scripted"; }
   [[nodiscard]] bool done() const { return script_.empty(); }
+  // How many of the APDUs sent had this INS (e.g. 0x20: VERIFY and the retry query).
+  [[nodiscard]] std::size_t sent_with_ins(std::uint8_t ins) const {
+    return static_cast<std::size_t>(
+        std::count_if(sent.begin(), sent.end(), [&](const Bytes& c) { return c.size() > 1 && c[1] == ins; }));
+  }
 
   int transactions = 0;
   std::size_t max_response = 258;
+  Bytes atr_bytes;
+  mutable int atr_reads = 0;
+  std::vector<Bytes> sent;
 
  private:
   std::deque<std::pair<Bytes, Bytes>> script_;
