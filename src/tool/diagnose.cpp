@@ -193,7 +193,7 @@ void card_findings(FindingSink& f, const CardCheck& c, bool jpki_elsewhere, cons
         f.note("iphone_token", c.reader, Msg::kFindIphone);
         break;
       case TokenModel::kJukiCard:
-        f.problem("juki_card", c.reader, Msg::kFindJuki);
+        f.note("juki_card", c.reader, Msg::kFindJuki);  // its expiry date decides
         break;
       case TokenModel::kUnknownJpki:
       case TokenModel::kNotJpki:

@@ -151,8 +151,10 @@ constexpr Entry kTable[] = {
      "The JPKI applet answered, but the card driver did not accept its token info (EF 0006)",
      "公的個人認証APは応答しましたが、ドライバがトークン情報 (EF 0006) を受け付けませんでした"},
     {Msg::kFindJuki,
-     "This is an old Juki card (住基カード): its JPKI certificates have all expired. Use a My Number Card.",
-     "住基カードです。公的個人認証の証明書はすべて有効期限切れです。マイナンバーカードをお使いください。"},
+     "An old Juki card (住基カード): its JPKI certificates should all have expired (see the expiry date). "
+     "If they have, use a My Number Card.",
+     "住基カードです。公的個人認証の証明書は有効期限切れのはずです (有効期限を確認してください)。"
+     "期限切れならマイナンバーカードをお使いください。"},
     {Msg::kFindUnknownToken, "Unknown token name: please report it",
      "不明なトークン名です。報告してください"},
     {Msg::kFindAndroid,

@@ -255,6 +255,12 @@ TEST(Findings, WhatLooksWrong) {
             (std::vector<std::string>{"juki_card", "cert_unreadable_sign_ca", "auth_cert_expired"}));
   EXPECT_EQ(diagnose_exit_code(d), 6);
 
+  d = healthy();  // a Juki card whose certificate is still valid is news, not a failure
+  d.cards[0].model = TokenModel::kJukiCard;
+  add_findings(d, kToday);
+  EXPECT_EQ(codes(d), std::vector<std::string>{"juki_card"});
+  EXPECT_EQ(diagnose_exit_code(d), 0);
+
   d = healthy();
   d.cards[0].applet_answered = d.cards[0].detected = false;
   d.cards[0].detect_error = "no JPKI applet: 6A82";
