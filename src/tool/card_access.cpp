@@ -1,5 +1,6 @@
 #include "tool/card_access.h"
 
+#include "card/token_serial.h"
 #include "transport/pcsc_reader_provider.h"
 
 namespace jpki::tool {
@@ -27,6 +28,19 @@ std::optional<CardAccess> open_card(const std::string& reader_filter) {
     }
   }
   return std::nullopt;
+}
+
+std::string token_serial(CardAccess& access, const std::optional<Bytes>& auth_certificate) {
+  return card::token_serial(access.info, [&](card::CertKind which) -> std::optional<Bytes> {
+    if (which == card::CertKind::kAuth) {
+      return auth_certificate;
+    }
+    try {
+      return access.card->read_certificate(which);
+    } catch (const card::CardError&) {
+      return std::nullopt;  // as the module: the next source decides
+    }
+  });
 }
 
 }  // namespace jpki::tool

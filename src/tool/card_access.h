@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "apdu/bytes.h"
 #include "card/jpki_card.h"
 #include "transport/reader_provider.h"
 
@@ -21,5 +22,10 @@ struct CardAccess {
 
 // nullopt when no reader holds a JPKI card.
 std::optional<CardAccess> open_card(const std::string& reader_filter);
+
+// The serial number the PKCS#11 module shows for this token (card::token_serial).
+// `auth_certificate`: the authentication certificate as already read, nullopt
+// when the card keeps it behind the PIN (the serial must not depend on a login).
+std::string token_serial(CardAccess& access, const std::optional<Bytes>& auth_certificate);
 
 }  // namespace jpki::tool

@@ -75,7 +75,7 @@ CardCheck check_card(transport::ReaderProvider& provider, const std::string& rea
       const card::TokenInfo info = card.detect();
       c.detected = true;
       c.token_name = info.token_name;
-      c.model = token_model(info.token_name);
+      c.model = info.model;
       c.token_info_size = info.raw.size();
     } catch (const std::exception& e) {
       c.detect_error = e.what();
@@ -183,20 +183,19 @@ void card_findings(FindingSink& f, const CardCheck& c, bool jpki_elsewhere, cons
   if (!c.detected) {
     f.problem("token_info_unreadable", c.reader, Msg::kFindTokenInfo, c.detect_error);
   } else {
-    switch (c.model) {
-      case TokenModel::kMyNumberCard:
+    switch (c.model.value_or(card::TokenModel::kUnknown)) {
+      case card::TokenModel::kCard:
         break;
-      case TokenModel::kAndroid:
+      case card::TokenModel::kAndroid:
         f.note("android_token", c.reader, Msg::kFindAndroid);
         break;
-      case TokenModel::kIphone:
+      case card::TokenModel::kIphone:
         f.note("iphone_token", c.reader, Msg::kFindIphone);
         break;
-      case TokenModel::kJukiCard:
+      case card::TokenModel::kJuki:
         f.note("juki_card", c.reader, Msg::kFindJuki);  // its expiry date decides
         break;
-      case TokenModel::kUnknownJpki:
-      case TokenModel::kNotJpki:
+      case card::TokenModel::kUnknown:
         f.problem("unknown_token", c.reader, Msg::kFindUnknownToken, c.token_name);
         break;
     }
@@ -207,7 +206,7 @@ void card_findings(FindingSink& f, const CardCheck& c, bool jpki_elsewhere, cons
   cert_findings(f, c, c.auth, "auth", Msg::kDiagCertAuth);
   cert_findings(f, c, c.auth_ca, "auth_ca", Msg::kDiagCertAuthCa);
   cert_findings(f, c, c.sign_ca, "sign_ca", Msg::kDiagCertSignCa);
-  if (c.auth.state == CertState::kNeedsPin && c.model != TokenModel::kAndroid) {
+  if (c.auth.state == CertState::kNeedsPin && !(c.model && card::auth_certificate_needs_pin(*c.model))) {
     f.note("auth_cert_needs_pin", c.reader, Msg::kFindAuthNeedsPin);  // known of Android only
   }
   if (c.auth.state == CertState::kRead && c.auth.not_after && *c.auth.not_after < today) {

@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "apdu/bytes.h"
+#include "card/token_model.h"
 #include "tool/apdu_record.h"
 #include "tool/atr_class.h"
 #include "tool/messages.h"
 #include "tool/renewal.h"
-#include "tool/token_model.h"
 #include "transport/reader_provider.h"
 
 namespace jpki::tool {
@@ -45,7 +45,7 @@ struct CardCheck {
   bool detected = false;         // detect() succeeded
   std::string detect_error;
   std::string token_name;
-  TokenModel model = TokenModel::kNotJpki;
+  std::optional<card::TokenModel> model;  // set when detect() succeeded
   std::size_t token_info_size = 0;
   CertCheck auth, auth_ca, sign_ca;
   PinCheck auth_pin, sign_pin;

@@ -3,29 +3,12 @@
 #include <sstream>
 
 #include "tool/json.h"
+#include "tool/token_model.h"
 
 namespace jpki::tool {
 namespace {
 
 using Tr = const char* (*)(Msg);
-
-Msg model_msg(TokenModel m) {
-  switch (m) {
-    case TokenModel::kMyNumberCard:
-      return Msg::kModelCard;
-    case TokenModel::kAndroid:
-      return Msg::kModelAndroid;
-    case TokenModel::kIphone:
-      return Msg::kModelIphone;
-    case TokenModel::kJukiCard:
-      return Msg::kModelJuki;
-    case TokenModel::kUnknownJpki:
-      return Msg::kModelUnknown;
-    case TokenModel::kNotJpki:
-      return Msg::kModelNotJpki;
-  }
-  return Msg::kModelNotJpki;
-}
 
 Msg atr_msg(AtrKind k) {
   switch (k) {
@@ -132,8 +115,8 @@ void card_text(std::ostringstream& o, const CardCheck& c) {
   if (c.applet_answered) {
     o << text(Msg::kDiagToken) << ": ";
     if (c.detected) {
-      o << c.token_name << " — " << text(model_msg(c.model)) << "\n   " << text(Msg::kDiagTokenSize) << ": "
-        << c.token_info_size << " " << text(Msg::kDiagBytes) << "\n";
+      o << c.token_name << " — " << text(token_model_msg(c.model)) << "\n   " << text(Msg::kDiagTokenSize)
+        << ": " << c.token_info_size << " " << text(Msg::kDiagBytes) << "\n";
     } else {
       o << "?\n";
     }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "card/pin_policy.h"
+#include "card/token_model.h"
 #include "tool/card_access.h"
 #include "tool/cert_summary.h"
 #include "tool/cms_sign.h"
@@ -26,6 +27,7 @@
 #include "tool/pin_input.h"
 #include "tool/renewal.h"
 #include "tool/system_info.h"
+#include "tool/token_model.h"
 #include "transport/pcsc_reader_provider.h"
 
 namespace jpki::tool {
@@ -174,6 +176,23 @@ std::string json_of(const CertStatus& s, bool with_names) {
   return j + "}";
 }
 
+// A certificate read without a PIN, or nullopt where the token keeps it behind
+// one: the signing certificate (name and address), and the authentication
+// certificate on an Android token (known of the model, or learnt from a 6982).
+// Never asks for a PIN.
+std::optional<Bytes> certificate_without_pin(CardAccess& access, card::CertKind which) {
+  if (which == card::CertKind::kSign ||
+      (which == card::CertKind::kAuth && card::auth_certificate_needs_pin(access.info.model))) {
+    return std::nullopt;
+  }
+  try {
+    return access.card->read_certificate(which);
+  } catch (const card::CardError& e) {
+    if (which != card::CertKind::kAuth || e.kind() != card::CardErrorKind::kSecurityNotSatisfied) throw;
+    return std::nullopt;
+  }
+}
+
 int status(const Args& a) {
   auto access = open_card(value(a, "--reader"));
   if (!access) {
@@ -186,11 +205,16 @@ int status(const Args& a) {
   CertStatus sign;
   auth.max_tries = card::pin_rules(card::KeyKind::kAuth).max_tries;
   sign.max_tries = card::pin_rules(card::KeyKind::kSign).max_tries;
+  std::string serial;
   try {
     auth.tries = card.pin_status(card::KeyKind::kAuth).tries_left;
     sign.tries = card.pin_status(card::KeyKind::kSign).tries_left;
-    auth.cert = summarize(card.read_certificate(card::CertKind::kAuth));
-    auth.expiry = expiry_status(now, auth.cert->not_after);
+    const std::optional<Bytes> auth_der = certificate_without_pin(*access, card::CertKind::kAuth);
+    if (auth_der) {
+      auth.cert = summarize(*auth_der);
+      auth.expiry = expiry_status(now, auth.cert->not_after);
+    }
+    serial = token_serial(*access, auth_der);
     if (a.flags.count("--sign-details") != 0) {
       auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
       if (!pin) {
@@ -210,16 +234,23 @@ int status(const Args& a) {
   if (a.flags.count("--json") != 0) {
     std::cout << "{\"reader\": " << json_string(access->reader)
               << ", \"token\": " << json_string(access->info.token_name)
-              << ", \"serial\": " << json_string(access->info.serial)
-              << ", \"today\": " << json_string(to_string(now)) << ",\n \"auth\": " << json_of(auth, true)
-              << ",\n \"sign\": " << json_of(sign, false) << "}\n";
+              << ", \"model\": " << json_string(token_model_word(access->info.model))
+              << ", \"serial\": " << json_string(serial) << ", \"today\": " << json_string(to_string(now))
+              << ",\n \"auth\": " << json_of(auth, true) << ",\n \"sign\": " << json_of(sign, false) << "}\n";
     return kOk;
   }
+  const std::string label = card::model_label(access->info.model);
   std::cout << text(Msg::kReader) << ": " << access->reader << "\n"
-            << text(Msg::kCard) << ": " << access->info.token_name << " " << access->info.serial << "\n";
+            << text(Msg::kCard) << ": "
+            << (label.empty() ? access->info.token_name : label + " (" + access->info.token_name + ")")
+            << ", " << text(Msg::kSerial) << " " << serial << "\n";
   print_text(text(Msg::kAuthCert), auth);
-  std::cout << "  " << text(Msg::kSubject) << ": " << auth.cert->subject << "\n  " << text(Msg::kIssuer)
-            << ": " << auth.cert->issuer << "\n";
+  if (auth.cert) {
+    std::cout << "  " << text(Msg::kSubject) << ": " << auth.cert->subject << "\n  " << text(Msg::kIssuer)
+              << ": " << auth.cert->issuer << "\n";
+  } else {
+    std::cout << "  " << text(Msg::kAuthDateNeedsPin) << "\n";
+  }
   print_text(text(Msg::kSignCert), sign);
   if (!sign.cert) std::cout << "  " << text(Msg::kSignDateNeedsPassword) << "\n";
   return kOk;
@@ -245,17 +276,20 @@ int export_cert(const Args& a) {
   }
   Bytes der;
   try {
-    if (*which == card::CertKind::kSign) {  // holds name and address: the card wants the password
+    if (auto open = certificate_without_pin(*access, *which)) {
+      der = std::move(*open);
+    } else {
+      const card::KeyKind key = *which == card::CertKind::kSign ? card::KeyKind::kSign : card::KeyKind::kAuth;
       auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
       if (!pin) {
         std::cerr << text(Msg::kNoPinInput) << "\n";
         return kBadInput;
       }
-      if (!shaped(card::KeyKind::kSign, *pin)) return kBadInput;
-      access->card->verify(card::KeyKind::kSign, *pin);
+      if (!shaped(key, *pin)) return kBadInput;
+      access->card->verify(key, *pin);
+      der = access->card->read_certificate(*which);
+      access->card->logout();
     }
-    der = access->card->read_certificate(*which);
-    if (*which == card::CertKind::kSign) access->card->logout();
   } catch (const card::CardError& e) {
     return report(e);
   }

@@ -22,6 +22,7 @@ struct Entry {
 constexpr Entry kTable[] = {
     {Msg::kReader, "Reader", "カードリーダー"},
     {Msg::kCard, "Card", "カード"},
+    {Msg::kSerial, "serial", "シリアル番号"},
     {Msg::kAuthCert, "User authentication certificate (利用者証明用)", "利用者証明用電子証明書"},
     {Msg::kSignCert, "Digital signature certificate (署名用)", "署名用電子証明書"},
     {Msg::kTriesLeft, "PIN tries left", "暗証番号の残り試行回数"},
@@ -42,6 +43,11 @@ constexpr Entry kTable[] = {
     {Msg::kSignDateNeedsPassword,
      "Its expiry date is readable only with the signing password: run `jpki-tool status --sign-details`.",
      "有効期限の確認には署名用パスワードが必要です(jpki-tool status --sign-details)。"},
+    {Msg::kAuthDateNeedsPin,
+     "On this token its expiry date is readable only with the user authentication PIN: run "
+     "`jpki-tool cert export --auth | openssl x509 -noout -enddate`.",
+     "このトークンでは有効期限の確認に利用者証明用暗証番号が必要です"
+     "(jpki-tool cert export --auth | openssl x509 -noout -enddate)。"},
     {Msg::kNoCard, "No My Number Card found in any reader.", "マイナンバーカードが見つかりません。"},
     {Msg::kWrongPin, "Wrong PIN. Tries left", "暗証番号が違います。残り回数"},
     {Msg::kPinShapeAuth, "The user-authentication PIN is exactly 4 digits; nothing was sent to the card.",

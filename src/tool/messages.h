@@ -9,6 +9,7 @@ namespace jpki::tool {
 enum class Msg {
   kReader,
   kCard,
+  kSerial,
   kAuthCert,
   kSignCert,
   kTriesLeft,
@@ -23,6 +24,7 @@ enum class Msg {
   kSubject,
   kIssuer,
   kSignDateNeedsPassword,
+  kAuthDateNeedsPin,
   kNoCard,
   kWrongPin,
   kPinShapeAuth,

@@ -2,45 +2,42 @@
 
 namespace jpki::tool {
 
-TokenModel token_model(std::string_view name) {
-  // The name is space padded to 32 bytes on the card; the driver trims it, we trim again.
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\0')) {
-    name.remove_suffix(1);
+const char* token_model_word(std::optional<card::TokenModel> model) {
+  if (!model) {
+    return "not_jpki";
   }
-  if (name == "JPKIAPICCTOKEN2") {
-    return TokenModel::kMyNumberCard;
+  switch (*model) {
+    case card::TokenModel::kCard:
+      return "my_number_card";
+    case card::TokenModel::kAndroid:
+      return "android";
+    case card::TokenModel::kIphone:
+      return "iphone";
+    case card::TokenModel::kJuki:
+      return "juki_card";
+    case card::TokenModel::kUnknown:
+      break;
   }
-  if (name == "JPKIAPGPSETOKEN") {
-    return TokenModel::kAndroid;
-  }
-  if (name == "JPKIAPIOSTOKEN") {
-    return TokenModel::kIphone;
-  }
-  if (name == "JPKIAPICCTOKEN") {
-    return TokenModel::kJukiCard;
-  }
-  if (name.starts_with("JPKIAP")) {
-    return TokenModel::kUnknownJpki;
-  }
-  return TokenModel::kNotJpki;
+  return "unknown_jpki";
 }
 
-const char* token_model_word(TokenModel model) {
-  switch (model) {
-    case TokenModel::kMyNumberCard:
-      return "my_number_card";
-    case TokenModel::kAndroid:
-      return "android";
-    case TokenModel::kIphone:
-      return "iphone";
-    case TokenModel::kJukiCard:
-      return "juki_card";
-    case TokenModel::kUnknownJpki:
-      return "unknown_jpki";
-    case TokenModel::kNotJpki:
-      return "not_jpki";
+Msg token_model_msg(std::optional<card::TokenModel> model) {
+  if (!model) {
+    return Msg::kModelNotJpki;
   }
-  return "not_jpki";
+  switch (*model) {
+    case card::TokenModel::kCard:
+      return Msg::kModelCard;
+    case card::TokenModel::kAndroid:
+      return Msg::kModelAndroid;
+    case card::TokenModel::kIphone:
+      return Msg::kModelIphone;
+    case card::TokenModel::kJuki:
+      return Msg::kModelJuki;
+    case card::TokenModel::kUnknown:
+      break;
+  }
+  return Msg::kModelUnknown;
 }
 
 }  // namespace jpki::tool

@@ -1,24 +1,18 @@
-// What the token name in EF 0006 means (jpki-card.md §4.1, §9.1).
-// The card driver's TokenInfo is to carry this itself; until then the tool
-// classifies the name here, in this one function.
+// What the tool says about the driver's card::TokenModel (the token name's
+// meaning lives in card/token_model.h): stable words for JSON and the bug
+// report, and the sentence for the holder. nullopt stands for a card the
+// driver refused as not JPKI.
 #pragma once
 
-#include <string_view>
+#include <optional>
+
+#include "card/token_model.h"
+#include "tool/messages.h"
 
 namespace jpki::tool {
 
-enum class TokenModel {
-  kMyNumberCard,  // JPKIAPICCTOKEN2
-  kAndroid,       // JPKIAPGPSETOKEN: smartphone certificate on an Android phone's secure element
-  kIphone,        // JPKIAPIOSTOKEN: smartphone certificate on an iPhone
-  kJukiCard,      // JPKIAPICCTOKEN: the old Juki card (住基カード); its certificates have all expired
-  kUnknownJpki,   // another JPKIAP* name
-  kNotJpki,       // anything else
-};
-
-TokenModel token_model(std::string_view token_name);
-// Stable word for JSON and the bug report: my_number_card, android, iphone, juki_card, unknown_jpki,
-// not_jpki.
-const char* token_model_word(TokenModel model);
+// my_number_card, android, iphone, juki_card, unknown_jpki; not_jpki for nullopt.
+const char* token_model_word(std::optional<card::TokenModel> model);
+Msg token_model_msg(std::optional<card::TokenModel> model);
 
 }  // namespace jpki::tool

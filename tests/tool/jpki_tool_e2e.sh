@@ -18,7 +18,11 @@ LANG=ja_JP.UTF-8 "$tool" status | grep -q "暗証番号の残り試行回数: 3/
 "$tool" status --json >"$work/s.json"
 [[ $(field "$work/s.json" "['auth']['tries_left']") == 3 ]] || fail "json auth tries"
 [[ $(field "$work/s.json" "['sign']['not_after']") == None ]] || fail "sign expiry shown without the password"
-[[ $(field "$work/s.json" "['serial']") == "$(head -c 96 "$JPKI_SIM_STATE/ef-0006.bin" | tail -c 16)" ]] || fail "serial"
+serial=$(head -c 96 "$JPKI_SIM_STATE/ef-0006.bin" | tail -c 16)
+[[ $(field "$work/s.json" "['serial']") == "$serial" ]] || fail "serial"
+[[ $(field "$work/s.json" "['model']") == my_number_card ]] || fail "json model"
+grep -q -x -F "Card: My Number Card (JPKIAPICCTOKEN2), serial $serial" "$work/status.txt" ||
+  { cat "$work/status.txt"; fail "Card line"; }
 [[ $(verifies) == 0 ]] || fail "status sent a VERIFY"
 not_after=$(field "$work/s.json" "['auth']['not_after']")
 

@@ -101,18 +101,19 @@ TEST(Atr, RandomPupiIsRecognisedAndUnknownIsNoError) {
   EXPECT_EQ(classify_atr({}).kind, AtrKind::kUnknown);
 }
 
-TEST(TokenName, Meaning) {
-  EXPECT_EQ(token_model("JPKIAPICCTOKEN2"), TokenModel::kMyNumberCard);
-  EXPECT_EQ(token_model("JPKIAPICCTOKEN2                 "), TokenModel::kMyNumberCard) << "space padded";
-  EXPECT_EQ(token_model("JPKIAPGPSETOKEN"), TokenModel::kAndroid);
-  EXPECT_EQ(token_model("JPKIAPIOSTOKEN"), TokenModel::kIphone);
-  EXPECT_EQ(token_model("JPKIAPICCTOKEN"), TokenModel::kJukiCard);
-  EXPECT_EQ(token_model("JPKIAPICCTOKEN3"), TokenModel::kUnknownJpki);
-  EXPECT_EQ(token_model("JPKIAPXYZ"), TokenModel::kUnknownJpki);
-  EXPECT_EQ(token_model("OTHERTOKEN"), TokenModel::kNotJpki);
-  EXPECT_EQ(token_model(""), TokenModel::kNotJpki);
-  EXPECT_STREQ(token_model_word(TokenModel::kAndroid), "android");
-  EXPECT_STREQ(token_model_word(TokenModel::kJukiCard), "juki_card");
+// The token name's meaning is the driver's (tests/card); the tool keeps only its words for it.
+TEST(TokenModel, WordsAndMessages) {
+  EXPECT_STREQ(token_model_word(card::TokenModel::kCard), "my_number_card");
+  EXPECT_STREQ(token_model_word(card::TokenModel::kAndroid), "android");
+  EXPECT_STREQ(token_model_word(card::TokenModel::kIphone), "iphone");
+  EXPECT_STREQ(token_model_word(card::TokenModel::kJuki), "juki_card");
+  EXPECT_STREQ(token_model_word(card::TokenModel::kUnknown), "unknown_jpki");
+  EXPECT_STREQ(token_model_word(std::nullopt), "not_jpki");
+  EXPECT_STREQ(token_model_word(card::token_model_of("JPKIAPICCTOKEN2")), "my_number_card");
+  EXPECT_STREQ(token_model_word(card::token_model_of("OTHERTOKEN")), "not_jpki");
+  EXPECT_EQ(token_model_msg(card::TokenModel::kAndroid), Msg::kModelAndroid);
+  EXPECT_EQ(token_model_msg(card::TokenModel::kUnknown), Msg::kModelUnknown);
+  EXPECT_EQ(token_model_msg(std::nullopt), Msg::kModelNotJpki);
 }
 
 TEST(ApduRecorder, HistogramPerCommandInOrderSeen) {
@@ -149,7 +150,7 @@ Diagnosis healthy() {
   c.atr_class = classify_atr(c.atr);
   c.applet_answered = c.detected = true;
   c.token_name = "JPKIAPICCTOKEN2";
-  c.model = TokenModel::kMyNumberCard;
+  c.model = card::TokenModel::kCard;
   c.token_info_size = 160;
   c.auth = {CertState::kRead,
             1200,
@@ -234,12 +235,12 @@ TEST(Findings, UnknownAtrIsNoProblem) {
 TEST(Findings, AuthCertNeedingPinIsNotAFailure) {
   Diagnosis d = healthy();
   d.cards[0].token_name = "JPKIAPGPSETOKEN";
-  d.cards[0].model = TokenModel::kAndroid;
+  d.cards[0].model = card::TokenModel::kAndroid;
   d.cards[0].auth = {CertState::kNeedsPin, 0, {}, {}, {}};
   add_findings(d, kToday);
   EXPECT_EQ(codes(d), std::vector<std::string>{"android_token"});
   EXPECT_EQ(diagnose_exit_code(d), 0);
-  d.cards[0].model = TokenModel::kMyNumberCard;  // a card doing it is news, still no failure
+  d.cards[0].model = card::TokenModel::kCard;  // a card doing it is news, still no failure
   add_findings(d, kToday);
   EXPECT_EQ(codes(d), std::vector<std::string>{"auth_cert_needs_pin"});
   EXPECT_EQ(diagnose_exit_code(d), 0);
@@ -247,7 +248,7 @@ TEST(Findings, AuthCertNeedingPinIsNotAFailure) {
 
 TEST(Findings, WhatLooksWrong) {
   Diagnosis d = healthy();
-  d.cards[0].model = TokenModel::kJukiCard;
+  d.cards[0].model = card::TokenModel::kJuki;
   d.cards[0].auth.not_after = Date{2020, 1, 1};
   d.cards[0].sign_ca = {CertState::kFailed, 0, {}, {}, "READ BINARY: card answered 6F00"};
   add_findings(d, kToday);
@@ -256,7 +257,7 @@ TEST(Findings, WhatLooksWrong) {
   EXPECT_EQ(diagnose_exit_code(d), 6);
 
   d = healthy();  // a Juki card whose certificate is still valid is news, not a failure
-  d.cards[0].model = TokenModel::kJukiCard;
+  d.cards[0].model = card::TokenModel::kJuki;
   add_findings(d, kToday);
   EXPECT_EQ(codes(d), std::vector<std::string>{"juki_card"});
   EXPECT_EQ(diagnose_exit_code(d), 0);

@@ -21,6 +21,8 @@ p11 -L >"$work/L"
 grep -q "token label *: JPKI User Authentication" "$work/L" || { cat "$work/L"; fail "no auth token"; }
 grep -q "token label *: JPKI Digital Signature" "$work/L" || { cat "$work/L"; fail "no sign token"; }
 grep -q "token model *: $model" "$work/L" || { cat "$work/L"; fail "token model"; }
+serial=$(sed -n 's/^ *serial num *: *//p' "$work/L" | sed 's/ *$//' | sort -u)
+[[ -n $serial && $(wc -l <<<"$serial") == 1 ]] || { cat "$work/L"; fail "one serial for both tokens"; }
 
 echo "== pkcs11-tool -O before login"
 p11 "${auth[@]}" -O >"$work/O"
@@ -60,7 +62,16 @@ grep -q "PIN tries left: 3/3" "$work/status.txt" || { cat "$work/status.txt"; fa
 grep -q "PIN tries left: 5/5" "$work/status.txt" || { cat "$work/status.txt"; fail "sign tries in status"; }
 if [[ $private == 0 ]]; then
   grep -q "Expires: " "$work/status.txt" || { cat "$work/status.txt"; fail "auth expiry missing"; }
+else
+  grep -q "readable only with the user authentication PIN" "$work/status.txt" ||
+    { cat "$work/status.txt"; fail "status does not say the auth certificate needs the PIN"; }
 fi
+grep -q -F "Card: $model (" "$work/status.txt" || { cat "$work/status.txt"; fail "model on the Card line"; }
+grep -q -F ", serial $serial" "$work/status.txt" ||
+  { cat "$work/status.txt"; fail "status serial differs from pkcs11-tool's '$serial'"; }
+"$tool" status --json >"$work/status.json" || fail "jpki-tool status --json"
+python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["serial"])' "$work/status.json" |
+  grep -q -x -F "$serial" || { cat "$work/status.json"; fail "status --json serial differs from pkcs11-tool's"; }
 [[ $(verifies) == "$before" ]] || fail "jpki-tool status sent a PIN"
 
 echo "== jpki-tool diagnose"
@@ -68,6 +79,14 @@ echo "== jpki-tool diagnose"
 "$tool" diagnose --json >"$work/diag.json" || fail "diagnose --json"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/diag.json" || fail "diagnose --json is not JSON"
 [[ $(verifies) == "$before" ]] || fail "jpki-tool diagnose sent a PIN"
+
+echo "== jpki-tool status --sign-details and cert export --auth (with the auth PIN where the token wants it)"
+JPKI_PIN=$JPKI_SIGN_PIN "$tool" status --sign-details >"$work/sd.txt" || { cat "$work/sd.txt"; fail "status --sign-details"; }
+[[ $(grep -c "Expires: " "$work/sd.txt") == $((2 - private)) ]] || { cat "$work/sd.txt"; fail "expiry dates with --sign-details"; }
+JPKI_PIN=$JPKI_AUTH_PIN "$tool" cert export --auth --der -o "$work/auth-tool.der" </dev/null || fail "cert export --auth"
+cmp -s "$work/auth-tool.der" "$work/auth.der" || fail "cert export --auth differs from pkcs11-tool's certificate"
+[[ $(verifies) == $((before + 1 + private)) ]] || fail "a PIN sent where none was needed"
+[[ $(tries auth) == 3 && $(tries sign) == 5 ]] || fail "a try was spent by good PINs"
 echo "== wrong PIN through pkcs11-tool: one try, COUNT_LOW"
 if p11 "${auth[@]}" --login --pin 0000 -O >"$work/wrong" 2>&1; then fail "wrong PIN accepted"; fi
 grep -q "CKR_PIN_INCORRECT" "$work/wrong" || { cat "$work/wrong"; fail "no CKR_PIN_INCORRECT"; }
