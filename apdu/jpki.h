@@ -1,4 +1,4 @@
-// The JPKI applet's command set (../shared/jpki-card.md §1.4), shared by the
+// The JPKI applet's command set (docs/jpki-card.md §1.4), shared by the
 // card driver and the simulator so both speak exactly the same bytes.
 #pragma once
 
@@ -40,7 +40,7 @@ inline constexpr std::uint8_t kComputeSignature = 0x2A;
 inline constexpr std::uint8_t kGetResponse = 0xC0;
 }  // namespace ins
 
-// P1 of COMPUTE DIGITAL SIGNATURE (jpki-card.md §3.2).
+// P1 of COMPUTE DIGITAL SIGNATURE (docs/jpki-card.md §3.2).
 enum class SignScheme : std::uint8_t {
   kPkcs1DigestInfo = 0x00,     // caller sends a DigestInfo; card pads PKCS#1 v1.5
   kPssPrehashedSha256 = 0x04,  // caller sends SHA-256; card does RSASSA-PSS (single source)

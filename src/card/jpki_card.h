@@ -17,7 +17,7 @@
 namespace jpki::card {
 
 // EF 0006: 32 bytes (the space-padded token name) or 160 (a serialised
-// CK_TOKEN_INFO, jpki-card.md §4.1); the module takes either.
+// CK_TOKEN_INFO, docs/jpki-card.md §4.1); the module takes either.
 struct TokenInfo {
   std::string token_name;  // "JPKIAPICCTOKEN2", trailing spaces trimmed
   TokenModel model = TokenModel::kUnknown;

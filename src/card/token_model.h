@@ -1,5 +1,5 @@
 // Which JPKI token a card (or phone) is, from the token name in EF 0006
-// (jpki-card.md §9.1), and what that changes for the module.
+// (docs/jpki-card.md §9.1), and what that changes for the module.
 #pragma once
 
 #include <optional>

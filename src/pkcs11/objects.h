@@ -50,7 +50,7 @@ AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::fu
                             const ObjectSettings& settings, bool auth_certificate_private);
 
 // The mechanisms a key may be used with.
-// RSA-PSS only when the setting is on: the card does it with SHA-256 only (jpki-card.md §3.2).
+// RSA-PSS only when the setting is on: the card does it with SHA-256 only (docs/jpki-card.md §3.2).
 const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss);
 
 }  // namespace jpki::pkcs11

@@ -173,7 +173,7 @@ void put_u32(Bytes& b, std::size_t off, std::uint32_t v) {
     b[off + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
 }
 
-// EF 0006: a serialised CK_TOKEN_INFO with 4-byte big-endian CK_ULONGs (jpki-card.md §4.1).
+// EF 0006: a serialised CK_TOKEN_INFO with 4-byte big-endian CK_ULONGs (docs/jpki-card.md §4.1).
 Bytes token_info(const std::string& serial) {
   Bytes b(apdu::kTokenInfoSize, 0);
   put_padded(b, 0, 32, "JPKIAPICCTOKEN2");

@@ -1,6 +1,6 @@
 // How the card's answers reach the host, apart from what they mean: extended-length
 // handling, FCI on SELECT, a per-response READ BINARY limit, and T=0 style 61xx +
-// GET RESPONSE (jpki-card.md §9: ext, fci, max-le, get-response). VirtualCard decides
+// GET RESPONSE (docs/jpki-card.md §9: ext, fci, max-le, get-response). VirtualCard decides
 // what a command means; this wraps it.
 #pragma once
 

@@ -146,7 +146,7 @@ Variant parse_variant(std::string_view spec) {
       throw std::invalid_argument("variant: " + key + " given twice (" + it->second + ", " + value + ")");
   }
   // The Android token keeps its authentication certificate behind the PIN
-  // (jpki-card.md §1.3, §9.1) unless the spec says otherwise.
+  // (docs/jpki-card.md §1.3, §9.1) unless the spec says otherwise.
   if (v.token == Variant::TokenName::kAndroid && given.count("auth-cert-pin") == 0) v.auth_cert_pin = true;
   return v;
 }

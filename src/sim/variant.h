@@ -1,5 +1,5 @@
 // Which way the virtual card answers where the card facts are uncertain
-// (../shared/jpki-card.md §9): `jpki-sim serve --variant SPEC`.
+// (docs/jpki-card.md §9): `jpki-sim serve --variant SPEC`.
 //
 // SPEC is a comma-separated list of key=value; empty is the default card. Every field
 // below is one key; its default is the simulator's original behaviour. The keys and

@@ -114,7 +114,7 @@ Response VirtualCard::select(const apdu::Command& c) {
   if (c.p1 == 0x04) {
     if (c.data == Bytes(apdu::kJpkiAid.begin(), apdu::kJpkiAid.end())) {
       // Re-selecting the applet drops its security state (OpenSC's logout relies on it);
-      // no source says the card does (jpki-card.md §2.3), hence reselect-clears=no.
+      // no source says the card does (docs/jpki-card.md §2.3), hence reselect-clears=no.
       if (!applet_selected_ || options_.variant.reselect_clears) clear_security();
       applet_selected_ = true;
       current_ef_.reset();

@@ -1,5 +1,5 @@
 // The virtual My Number Card's JPKI applet: raw command APDU in, raw response out,
-// behaving as ../shared/jpki-card.md §1-§3 says the real card does.
+// behaving as docs/jpki-card.md §1-§3 says the real card does.
 #pragma once
 
 #include <cstdint>

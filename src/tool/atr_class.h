@@ -1,5 +1,5 @@
 // What an ATR says, against the My Number Card ATRs known from public sources
-// (jpki-card.md §4.2, §9). Only advice for a bug report: the module detects the
+// (docs/jpki-card.md §4.2, §9). Only advice for a bug report: the module detects the
 // card by its applet, never by ATR, so an unknown ATR is not an error.
 #pragma once
 

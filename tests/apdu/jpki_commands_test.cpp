@@ -1,4 +1,4 @@
-// The exact byte vectors of ../shared/jpki-card.md §1.4 and §7.
+// The exact byte vectors of docs/jpki-card.md §1.4 and §7.
 #include <gtest/gtest.h>
 
 #include <stdexcept>

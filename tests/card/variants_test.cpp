@@ -1,5 +1,5 @@
 // The card driver on every card variant the simulator spec lists (BRIEF.md,
-// jpki-card.md §9): each test plays one variant's exact bytes through a
+// docs/jpki-card.md §9): each test plays one variant's exact bytes through a
 // ScriptedChannel and checks what the driver returns and which APDUs it sent.
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -35,7 +35,7 @@ std::string hex(const std::string& s) { return to_hex(as_bytes(s)); }
 // EF 0006, 32-byte layout: the space-padded token name.
 std::string name32(const std::string& name) { return hex(name + std::string(32 - name.size(), ' ')); }
 
-// EF 0006, 160-byte layout: a serialised CK_TOKEN_INFO (jpki-card.md §4.1).
+// EF 0006, 160-byte layout: a serialised CK_TOKEN_INFO (docs/jpki-card.md §4.1).
 std::string info160(const std::string& name, const std::string& serial = "7628218871281910") {
   return name32(name) + " " + hex(std::string(32, '0')) + " " + hex(std::string("JPKISIM1") + "        ") +
          " " + hex(serial + std::string(16 - serial.size(), ' ')) + " " + hex(Bytes(64, 0));
@@ -354,7 +354,7 @@ TEST(CardDetect, MoreThanLeIsStillRefused) {
   EXPECT_TRUE(ch.done());
 }
 
-// jpki-card.md §9: contact, contactless, and random-PUPI ATRs. None is looked at.
+// docs/jpki-card.md §9: contact, contactless, and random-PUPI ATRs. None is looked at.
 TEST(CardDetect, NeverLooksAtTheAtr) {
   for (const char* atr :
        {"", "3B E0 00 FF 81 31 FE 45 14", "3B DA 13 FF 81 31 FB 46 80 12 39 2F 31 C1 73 C6 01 C0 3B",

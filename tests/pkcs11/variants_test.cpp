@@ -1,4 +1,4 @@
-// The front end on card variants (jpki-card.md §9), in process: the module's
+// The front end on card variants (docs/jpki-card.md §9), in process: the module's
 // Module over the in-process virtual card, with a thin layer that plays what
 // today's simulator does not (a 32-byte EF 0006 answering 6282, the Android
 // token's PIN-protected authentication certificate, a signing PIN consumed by

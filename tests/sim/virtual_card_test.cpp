@@ -1,4 +1,4 @@
-// The virtual card against the byte vectors of ../shared/jpki-card.md §1-§3.
+// The virtual card against the byte vectors of docs/jpki-card.md §1-§3.
 #include "sim/virtual_card.h"
 
 #include <gtest/gtest.h>
