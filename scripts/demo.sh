@@ -4,7 +4,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${JPKI_BUILD_DIR:-$top/build}
-"$top/scripts/install-deps.sh"
+"$top/scripts/install-deps.sh" build testbed demo   # not the browsers, Java, packaging or fuzzing lists
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j "$(nproc)" --target jpki-pkcs11 jpki-sim
 exec "$top/tests/testbed/testbed.sh" run --sim "$build/src/sim/jpki-sim" --fresh -- \

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Installs every Debian package the project needs (lists in scripts/deps/*.txt).
+# Installs the Debian packages the project needs (lists in scripts/deps/*.txt).
 # Run as root on Debian 12. Installs only what is missing.
+#   install-deps.sh                  every list (the test command)
+#   install-deps.sh build testbed    only scripts/deps/build.txt and testbed.txt (the demo)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(cat "$here"/deps/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
+lists=()
+if (($#)); then
+  for name in "$@"; do
+    [[ -f $here/deps/$name.txt ]] || { echo "install-deps: no list scripts/deps/$name.txt" >&2; exit 64; }
+    lists+=("$here/deps/$name.txt")
+  done
+else
+  lists=("$here"/deps/*.txt)
+fi
+mapfile -t wanted < <(cat "${lists[@]}" | sed 's/#.*//' | tr -s ' \t' '\n' | sed '/^$/d' | sort -u)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 // jpki-tool: the My Number Card holder's command line.
 //   jpki-tool status [--json] [--sign-details] [--reader NAME] [--pin-file FILE]
 //   jpki-tool cert export --auth|--sign|--auth-ca|--sign-ca [--pem|--der] [-o FILE] [--pin-file FILE]
+//   jpki-tool ssh-key [--reader NAME] [--pin-file FILE]
 //   jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]
 //   jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]
 //   jpki-tool verify FILE SIG [--CAfile PEM]
@@ -26,6 +27,7 @@
 #include "tool/messages.h"
 #include "tool/pin_input.h"
 #include "tool/renewal.h"
+#include "tool/ssh_key.h"
 #include "tool/system_info.h"
 #include "tool/token_model.h"
 #include "transport/pcsc_reader_provider.h"
@@ -48,6 +50,7 @@ constexpr const char* kUsageText =
     "usage: jpki-tool status [--json] [--sign-details] [--reader NAME] [--pin-file FILE]\n"
     "       jpki-tool cert export --auth|--sign|--auth-ca|--sign-ca [--pem|--der] [-o FILE] [--pin-file "
     "FILE]\n"
+    "       jpki-tool ssh-key [--reader NAME] [--pin-file FILE]   (authorized_keys line of the auth key)\n"
     "       jpki-tool change-pin --auth|--sign [--pin-file FILE] [--new-pin-file FILE]\n"
     "       jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]   (detached CMS, DER)\n"
     "       jpki-tool verify FILE SIG [--CAfile PEM]   (default: the CA certificates on the card)\n"
@@ -308,6 +311,37 @@ int export_cert(const Args& a) {
   return kOk;
 }
 
+// One authorized_keys line for the authentication key, from its certificate: no PIN, unless
+// the card keeps that certificate behind the auth PIN (token=android); then the PIN is asked.
+int ssh_key(const Args& a) {
+  auto access = open_card(value(a, "--reader"));
+  if (!access) {
+    std::cerr << text(Msg::kNoCard) << "\n";
+    return kNoCard;
+  }
+  Bytes der;
+  try {
+    try {
+      der = access->card->read_certificate(card::CertKind::kAuth);
+    } catch (const card::CardError& e) {
+      if (e.kind() != card::CardErrorKind::kSecurityNotSatisfied) throw;
+      auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+      if (!pin) {
+        std::cerr << text(Msg::kNoPinInput) << "\n";
+        return kBadInput;
+      }
+      if (!shaped(card::KeyKind::kAuth, *pin)) return kBadInput;
+      access->card->verify(card::KeyKind::kAuth, *pin);
+      der = access->card->read_certificate(card::CertKind::kAuth);
+      access->card->logout();
+    }
+  } catch (const card::CardError& e) {
+    return report(e);
+  }
+  std::cout << authorized_keys_line(der) << "\n";
+  return kOk;
+}
+
 int change_pin(const Args& a) {
   const bool auth = a.flags.count("--auth") != 0;
   if (auth == (a.flags.count("--sign") != 0)) {
@@ -451,6 +485,7 @@ int run(int argc, char** argv) {
   if (a.words[0] == "status") return status(a);
   if (a.words[0] == "cert" && a.words.size() > 1 && a.words[1] == "export") return export_cert(a);
   if (a.words[0] == "change-pin") return change_pin(a);
+  if (a.words[0] == "ssh-key") return ssh_key(a);
   if (a.words[0] == "sign") return sign_file(a);
   if (a.words[0] == "verify") return verify_file(a);
   if (a.words[0] == "diagnose") return diagnose_card(a);
