@@ -3,6 +3,9 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCSC REQUIRED IMPORTED_TARGET libpcsclite)
 pkg_check_modules(P11KIT REQUIRED IMPORTED_TARGET p11-kit-1)
 find_package(OpenSSL 3.0 REQUIRED)
+# qpdf reads PDF structure for jpki-tool sign-pdf / verify-pdf; no PointerHolder (qpdf 11 API).
+pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf>=11)
+set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 find_package(Threads REQUIRED)
 
 # Install locations for the module and its p11-kit registration come from p11-kit itself.

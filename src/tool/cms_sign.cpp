@@ -84,6 +84,12 @@ Bytes signed_attributes_der(CMS_SignerInfo* si) {
 
 Bytes make_detached_cms(ByteView content, ByteView signer_cert_der,
                         const std::function<Bytes(ByteView)>& sign) {
+  return make_detached_cms_for_digest(sha256(content), signer_cert_der, sign);
+}
+
+Bytes make_detached_cms_for_digest(ByteView content_sha256, ByteView signer_cert_der,
+                                   const std::function<Bytes(ByteView)>& sign) {
+  if (content_sha256.size() != 32) throw std::invalid_argument("not a SHA-256 digest");
   auto cert = parse_cert(signer_cert_der);
   std::unique_ptr<CMS_ContentInfo, CmsFree> cms(
       CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY));
@@ -92,13 +98,12 @@ Bytes make_detached_cms(ByteView content, ByteView signer_cert_der,
   CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert.get(), X509_get0_pubkey(cert.get()), EVP_sha256(),
                                        CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP);
   if (si == nullptr) throw std::runtime_error("CMS_add1_signer");
-  const Bytes md = sha256(content);
   ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
        "contentType");
   std::unique_ptr<ASN1_TIME, TimeFree> now(X509_gmtime_adj(nullptr, 0));
   ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, now->type, now.get(), -1), "signingTime");
-  ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md.data(),
-                                   static_cast<int>(md.size())),
+  ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, content_sha256.data(),
+                                   static_cast<int>(content_sha256.size())),
        "messageDigest");
   const Bytes attrs_hash = sha256(signed_attributes_der(si));
   Bytes digest_info = from_hex("30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20");

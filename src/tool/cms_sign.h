@@ -15,6 +15,11 @@ namespace jpki::tool {
 Bytes make_detached_cms(ByteView content, ByteView signer_cert_der,
                         const std::function<Bytes(ByteView)>& sign);
 
+// The same for content whose SHA-256 the caller has computed (a PDF's ByteRange,
+// which is not one contiguous buffer).
+Bytes make_detached_cms_for_digest(ByteView content_sha256, ByteView signer_cert_der,
+                                   const std::function<Bytes(ByteView)>& sign);
+
 // Checks a detached CMS over `content` against the given CA certificates (DER).
 // On failure returns false and says why in `error`.
 bool verify_detached_cms(ByteView content, ByteView cms_der, const std::vector<Bytes>& ca_ders,

@@ -6,6 +6,8 @@
 //   jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]
 //   jpki-tool verify FILE SIG [--CAfile PEM]
 //   jpki-tool diagnose [--json] [--reader NAME]
+//   jpki-tool sign-pdf IN.pdf -o OUT.pdf [--name TEXT] [--reason TEXT] [--location TEXT] [--pin-file FILE]
+//   jpki-tool verify-pdf FILE [--CAfile PEM] [--json]
 // PINs never come from the command line: terminal (no echo), --pin-file, or
 // JPKI_PIN / JPKI_NEW_PIN. JPKI_TOOL_TODAY=YYYY-MM-DD sets "today" (tests).
 #include <ctime>
@@ -25,6 +27,7 @@
 #include "tool/diagnose_report.h"
 #include "tool/json.h"
 #include "tool/messages.h"
+#include "tool/pdf_commands.h"
 #include "tool/pin_input.h"
 #include "tool/renewal.h"
 #include "tool/ssh_key.h"
@@ -55,6 +58,12 @@ constexpr const char* kUsageText =
     "       jpki-tool sign --auth|--sign FILE [-o SIG] [--pin-file FILE]   (detached CMS, DER)\n"
     "       jpki-tool verify FILE SIG [--CAfile PEM]   (default: the CA certificates on the card)\n"
     "       jpki-tool diagnose [--json] [--reader NAME]   (for a bug report: no PIN, no personal data)\n"
+    "       jpki-tool sign-pdf IN.pdf -o OUT.pdf [--name TEXT] [--reason TEXT] [--location TEXT]\n"
+    "                [--pin-file FILE]   (signing key; a PDF signature for online filings, appended as\n"
+    "                an incremental update; /Name is YOUR NAME from your signing certificate, which the\n"
+    "                file will carry, unless --name; unusable input: exit 1 before any PIN is asked)\n"
+    "       jpki-tool verify-pdf FILE [--CAfile PEM] [--json]   (each signature and the Legal Affairs\n"
+    "                Bureau's rules; default anchors: J-LIS's signing CAs and the card's)\n"
     "PINs are read from the terminal without echo, from --pin-file / --new-pin-file, or from\n"
     "JPKI_PIN / JPKI_NEW_PIN; never from the command line.\n"
     "Exit codes: 0 ok, 1 usage, 2 no card, 3 wrong PIN, 4 PIN locked, 5 PIN of the wrong shape or\n"
@@ -70,7 +79,7 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   static const std::set<std::string> with_value = {"--reader", "--pin-file", "--new-pin-file", "-o",
-                                                   "--CAfile"};
+                                                   "--CAfile", "--name",     "--reason",       "--location"};
   Args a;
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
@@ -476,6 +485,40 @@ int diagnose_card(const Args& a) {
   return diagnose_exit_code(d);
 }
 
+// sign-pdf / verify-pdf live in pdf_commands.cpp; they share the PIN shape check and the
+// card-error report with the commands above.
+static_assert(int{pdf::kExitUsage} == int{kUsage} && int{pdf::kExitNoCard} == int{kNoCard} &&
+              int{pdf::kExitBadInput} == int{kBadInput} && int{pdf::kExitCardFailure} == int{kCardFailure} &&
+              int{pdf::kExitNotVerified} == int{kNotVerified});
+
+int sign_pdf(const Args& a) {
+  if (a.words.size() != 2 || value(a, "-o").empty() ||
+      (a.values.count("--name") != 0 && value(a, "--name").empty())) {
+    std::cerr << kUsageText;
+    return kUsage;
+  }
+  pdf::SignPdfRequest r{.in = a.words[1],
+                        .out = value(a, "-o"),
+                        .reader = value(a, "--reader"),
+                        .pin_file = value(a, "--pin-file"),
+                        .reason = value(a, "--reason"),
+                        .location = value(a, "--location"),
+                        .name = std::nullopt};
+  if (a.values.count("--name") != 0) r.name = value(a, "--name");
+  return pdf::sign_pdf(r, pdf::CardHooks{shaped, report});
+}
+
+int verify_pdf(const Args& a) {
+  if (a.words.size() != 2) {
+    std::cerr << kUsageText;
+    return kUsage;
+  }
+  return pdf::verify_pdf(pdf::VerifyPdfRequest{.file = a.words[1],
+                                               .ca_file = value(a, "--CAfile"),
+                                               .reader = value(a, "--reader"),
+                                               .json = a.flags.count("--json") != 0});
+}
+
 int run(int argc, char** argv) {
   const Args a = parse(argc, argv);
   if (a.words.empty() || a.flags.count("--help") != 0 || a.flags.count("-h") != 0) {
@@ -489,6 +532,8 @@ int run(int argc, char** argv) {
   if (a.words[0] == "sign") return sign_file(a);
   if (a.words[0] == "verify") return verify_file(a);
   if (a.words[0] == "diagnose") return diagnose_card(a);
+  if (a.words[0] == "sign-pdf") return sign_pdf(a);
+  if (a.words[0] == "verify-pdf") return verify_pdf(a);
   std::cerr << kUsageText;
   return kUsage;
 }
