@@ -32,13 +32,14 @@ class ScriptedChannel final : public transport::CardChannel {
   }
   void begin_transaction() override { ++transactions; }
   void end_transaction() noexcept override {}
-  void reconnect(bool /*power_cycle*/ = false) override {}
+  void reconnect(bool power_cycle = false) override { resets += power_cycle ? 1 : 0; }
   [[nodiscard]] std::size_t max_response_size() const override { return max_response; }
   [[nodiscard]] Bytes atr() const override { return {}; }
   [[nodiscard]] std::string reader_name() const override { return "scripted"; }
   [[nodiscard]] bool done() const { return script_.empty(); }
 
   int transactions = 0;
+  int resets = 0;  // reconnect(power_cycle = true)
   std::size_t max_response = 258;
 
  private:
