@@ -70,6 +70,10 @@ bool has_data(const Response& r) {
 class JpkiCard::Exchange {
  public:
   explicit Exchange(JpkiCard& card) : card_(card) {
+    if (card_.open_exchanges_ > 0) {  // inside a Batch: its transaction is ours
+      ++card_.open_exchanges_;
+      return;
+    }
     try {
       card_.channel_.begin_transaction();
     } catch (const transport::TransportError& e) {
@@ -77,14 +81,19 @@ class JpkiCard::Exchange {
         throw;
       }
       card_.channel_.reconnect();
-      card_.applet_selected_ = false;
+      card_.card_was_reset();
       if (card_.on_reset_) {
         card_.on_reset_();
       }
       card_.channel_.begin_transaction();
     }
+    ++card_.open_exchanges_;
   }
-  ~Exchange() { card_.channel_.end_transaction(); }
+  ~Exchange() {
+    if (--card_.open_exchanges_ == 0) {
+      card_.channel_.end_transaction();
+    }
+  }
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
 
@@ -125,6 +134,19 @@ class JpkiCard::Exchange {
     card_.applet_selected_ = true;
     selected_here_ = true;
     ef_.reset();
+  }
+
+  // SELECT of an EF and nothing else (no fallback to selecting the applet, which
+  // would clear the PIN state): false when the card refuses.
+  bool try_select_ef(std::uint16_t fid) {
+    if (ef_ == fid) {
+      return true;
+    }
+    if (!send(apdu::select_ef(fid)).ok()) {
+      return false;
+    }
+    ef_ = fid;
+    return true;
   }
 
   // The EF is selected anew in every transaction (another process may have
@@ -239,6 +261,10 @@ bool names_jpki(const Bytes& info) {
   return info.size() >= kTokenNameSize && token_model_of(trim(info, 0, kTokenNameSize)).has_value();
 }
 }  // namespace
+
+JpkiCard::Batch::Batch(JpkiCard& card) : exchange_(std::make_unique<Exchange>(card)) {}
+
+JpkiCard::Batch::~Batch() = default;
 
 TokenInfo JpkiCard::detect() {
   Exchange x(*this);
@@ -404,6 +430,7 @@ void verify_in(X& x, KeyKind which, const SecureString& pin) {
 void JpkiCard::verify(KeyKind which, const SecureString& pin) {
   Exchange x(*this);
   verify_in(x, which, pin);
+  set_verified(which);
 }
 
 void JpkiCard::change_pin(KeyKind which, const SecureString& old_pin, const SecureString& new_pin) {
@@ -412,6 +439,7 @@ void JpkiCard::change_pin(KeyKind which, const SecureString& old_pin, const Secu
   }
   Exchange x(*this);
   verify_in(x, which, old_pin);
+  set_verified(which);
   Command cmd = apdu::change_reference_data(new_pin.bytes());
   const Response r = x.send(cmd);
   OPENSSL_cleanse(cmd.data.data(), cmd.data.size());
@@ -447,9 +475,102 @@ Bytes JpkiCard::sign(KeyKind which, ByteView input, apdu::SignScheme scheme) {
   return r.data;
 }
 
-void JpkiCard::logout() {
-  Exchange x(*this);
-  x.select_applet();
+// A 1-byte READ BINARY of EF 0001 (the signing certificate) says whether the
+// signing PIN is verified: 6982 when not. The byte is neither kept nor traced.
+JpkiCard::SignPinProbe JpkiCard::probe_sign_pin(Exchange& x) {
+  if (!applet_selected_ || !x.try_select_ef(apdu::ef::kSignCert)) {
+    return SignPinProbe::kUnclear;
+  }
+  Response r = x.send(apdu::read_binary(0, 1));
+  OPENSSL_cleanse(r.data.data(), r.data.size());
+  if (r.sw.value() == StatusWord::kSecurityNotSatisfied) {
+    return SignPinProbe::kNotVerified;
+  }
+  return r.ok() && !r.data.empty() ? SignPinProbe::kVerified : SignPinProbe::kUnclear;
+}
+
+void JpkiCard::reset_card() {
+  channel_.reconnect(true);
+  applet_selected_ = false;
+  verified_ = {false, false};
+}
+
+// Re-SELECT where the card is known to honour it, or where the signing PIN is
+// verified for sure (`can_learn`): then the probe after it says whether it
+// cleared. Anything else, or a card that kept the PIN: reset.
+Cleared JpkiCard::drop_state(Exchange& x, bool can_learn) {
+  if (reselect_clears_ == true || (!reselect_clears_ && can_learn)) {
+    x.select_applet();
+    if (reselect_clears_ == true) {
+      verified_ = {false, false};
+      return Cleared::kReselected;
+    }
+    const SignPinProbe p = probe_sign_pin(x);
+    if (p == SignPinProbe::kNotVerified) {
+      reselect_clears_ = true;
+      verified_ = {false, false};
+      return Cleared::kReselected;
+    }
+    if (p == SignPinProbe::kVerified) {
+      reselect_clears_ = false;
+    }
+  }
+  reset_card();
+  return Cleared::kReset;
+}
+
+Cleared JpkiCard::clear_verified(ClearScope scope, SignPinNow now) {
+  const auto needs_auth = [&] {
+    return scope != ClearScope::kSigningPin && holds_verification(KeyKind::kAuth);
+  };
+  const auto sign_maybe = [&] { return holds_verification(KeyKind::kSign) || now != SignPinNow::kUnknown; };
+  const auto needs_sign = [&] { return scope != ClearScope::kAuthenticationPin && sign_maybe(); };
+  if (!needs_auth() && !needs_sign()) {
+    return Cleared::kNothing;  // no transaction either
+  }
+  Exchange x(*this);  // (a reset by someone else, found here, cleared everything already)
+  const bool need_auth = needs_auth();
+  bool need_sign = needs_sign();
+  if (!need_auth && !need_sign) {
+    return Cleared::kNothing;
+  }
+  try {
+    // Is the signing PIN verified right now? Known (kVerified, or what a
+    // signature does on this card), or asked with the probe when the answer can
+    // spare a clear or teach what a re-SELECT does.
+    std::optional<bool> sign_on;
+    if (now == SignPinNow::kVerified) {
+      sign_on = true;
+    } else if (now == SignPinNow::kJustSigned && signature_keeps_) {
+      sign_on = *signature_keeps_;
+    } else if (sign_maybe() && (now == SignPinNow::kJustSigned || !reselect_clears_)) {
+      const SignPinProbe p = probe_sign_pin(x);
+      if (p != SignPinProbe::kUnclear) {
+        sign_on = p == SignPinProbe::kVerified;
+        if (now == SignPinNow::kJustSigned) {
+          signature_keeps_ = sign_on;
+        }
+      }
+    }
+    if (sign_on == false) {
+      verified_[static_cast<std::size_t>(KeyKind::kSign)] = false;
+      need_sign = false;
+    }
+    if (!need_auth && !need_sign) {
+      return Cleared::kNothing;
+    }
+    return drop_state(x, sign_on == true);
+  } catch (const CardError&) {
+    reset_card();  // the card would not be re-selected or probed: a reset clears it for sure
+    return Cleared::kReset;
+  } catch (const transport::TransportError& e) {
+    if (e.kind() == transport::ErrorKind::kRemoved || e.kind() == transport::ErrorKind::kNoReader ||
+        e.kind() == transport::ErrorKind::kNoService) {
+      throw;
+    }
+    reset_card();
+    return Cleared::kReset;
+  }
 }
 
 }  // namespace jpki::card

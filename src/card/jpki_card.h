@@ -2,8 +2,10 @@
 // each operation one PC/SC transaction over a CardChannel. No PKCS#11 here.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,9 +37,41 @@ struct CardOptions {
 // Called with each APDU exchanged (VERIFY / CHANGE data already redacted), for the debug log.
 using ApduTrace = std::function<void(ByteView command, ByteView response)>;
 
+// Which verification must end (JpkiCard::clear_verified).
+enum class ClearScope { kAuthenticationPin, kSigningPin, kEverything };
+
+// What the caller knows of the signing PIN at this point of its transaction.
+enum class SignPinNow {
+  kUnknown,     // verified earlier perhaps; anyone may have cleared it since
+  kVerified,    // EF 0001 was just read: verified, for sure
+  kJustSigned,  // the signing key just signed: verified unless the signature used it up
+};
+
+// What clearing did to the card.
+enum class Cleared {
+  kNothing,     // nothing of ours was left verified: no APDU, or only a probe
+  kReselected,  // applet selected again: neither PIN is verified now, for every program
+  kReset,       // card reset (re-SELECT does not clear this card, or nothing told us it does)
+};
+
 class JpkiCard {
+  class Exchange;  // one PC/SC transaction (jpki_card.cpp)
+
  public:
   explicit JpkiCard(transport::CardChannel& channel, CardOptions options = {}, ApduTrace trace = {});
+
+  // Several operations in one PC/SC transaction: no other program's APDU comes
+  // in between (a signature and the clearing after it). Clearing ends a Batch.
+  class Batch {
+   public:
+    explicit Batch(JpkiCard& card);
+    ~Batch();
+    Batch(const Batch&) = delete;
+    Batch& operator=(const Batch&) = delete;
+
+   private:
+    std::unique_ptr<Exchange> exchange_;
+  };
 
   // SELECT the applet (when needed) and read EF 0006: one READ BINARY with
   // Le=160 on the usual card, Le=32 again where that one is refused. Sends no
@@ -67,12 +101,29 @@ class JpkiCard {
   // kPkcs1DigestInfo: input is a DigestInfo <= 245 bytes. Returns 256 bytes.
   Bytes sign(KeyKind which, ByteView input, apdu::SignScheme scheme = apdu::SignScheme::kPkcs1DigestInfo);
 
-  // Drops the card's security state (re-SELECT of the applet), as OpenSC's logout.
-  // The card keeps one state for both PINs: this logs out of both.
-  void logout();
+  // Ends the verification(s) of `scope` that this connection made, leaving the
+  // PIN unverified on the card, by the cheapest means this card is known to
+  // honour. Re-SELECT of the applet is the known means, but whether it clears
+  // the state is undocumented (jpki-card.md §2.3): after a re-SELECT a 1-byte
+  // READ of EF 0001 (6982 when the signing PIN is not verified) tells, when the
+  // signing PIN was verified just before; else, or when it did not clear, the
+  // card is reset. What the card does is remembered for this connection. The
+  // card keeps one state for both PINs: a re-SELECT or reset clears both, for
+  // every program using the card. Nothing happens when this connection
+  // verified nothing of `scope`.
+  Cleared clear_verified(ClearScope scope, SignPinNow now = SignPinNow::kUnknown);
+
+  // Everything this connection verified (jpki-tool when done).
+  Cleared logout() { return clear_verified(ClearScope::kEverything); }
+
+  // PINs this connection verified that the card may still hold (no clear or reset since).
+  [[nodiscard]] bool holds_verification(KeyKind k) const { return verified_[static_cast<std::size_t>(k)]; }
 
   // The caller reconnected after a reset by someone else: select the applet again.
-  void card_was_reset() { applet_selected_ = false; }
+  void card_was_reset() {
+    applet_selected_ = false;
+    verified_ = {false, false};
+  }
 
   // Called when the card turns out to have been reset by someone else (the
   // channel is reconnected first): the card forgot every VERIFY.
@@ -82,7 +133,11 @@ class JpkiCard {
   [[nodiscard]] std::uint64_t apdu_count() const { return apdu_count_; }
 
  private:
-  class Exchange;
+  enum class SignPinProbe { kVerified, kNotVerified, kUnclear };
+  SignPinProbe probe_sign_pin(Exchange& x);
+  Cleared drop_state(Exchange& x, bool can_learn);
+  void reset_card();
+  void set_verified(KeyKind k) { verified_[static_cast<std::size_t>(k)] = true; }
   transport::CardChannel& channel_;
   CardOptions options_;
   ApduTrace trace_;
@@ -92,6 +147,12 @@ class JpkiCard {
   // The applet stays selected between our transactions; re-selecting it would
   // drop the card's PIN state. Cleared on reset.
   bool applet_selected_ = false;  // the reader or card said no once: short reads from then on
+
+  int open_exchanges_ = 0;                      // > 0 while a transaction is open (Batch)
+  std::array<bool, 2> verified_{false, false};  // PINs this connection verified, by KeyKind
+  // What this card does, learned once per connection (jpki-card.md §9):
+  std::optional<bool> reselect_clears_;  // a re-SELECT of the applet drops both PINs
+  std::optional<bool> signature_keeps_;  // the signing PIN stays verified after a signature
 };
 
 }  // namespace jpki::card

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -22,8 +23,10 @@ namespace {
 
 ModuleLock g_lock;
 std::shared_ptr<Module> g_module;  // guarded by g_lock
-pid_t g_pid = 0;
+std::atomic<pid_t> g_pid{0};
 std::atomic<std::uint64_t> g_epoch{0};  // bumps at every C_Finalize (wakes waiters)
+// g_module is set and g_pid initialized it (read without the lock at exit).
+std::atomic<bool> g_initialized{false};
 
 template <typename F>
 CK_RV call(const char* name, F&& f) noexcept {
@@ -40,6 +43,24 @@ CK_RV call(const char* name, F&& f) noexcept {
   }
   if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
   return rv;
+}
+
+// A program that leaves with exit() (or dlclose) and no C_Finalize: what this
+// process verified on a card goes all the same. Registered by C_Initialize, so
+// it runs before this library's static objects (the log's among them) go.
+void clear_cards_at_exit() noexcept {
+  // Finalized: nothing to clear, and the application's mutex may be gone. A
+  // forked child leaves its parent's cards (and perhaps held lock) alone.
+  if (!g_initialized || g_pid != getpid()) {
+    return;
+  }
+  try {
+    ModuleLock::Guard guard(g_lock);
+    if (g_module && g_pid == getpid()) {
+      g_module->clear_all_cards();
+    }
+  } catch (...) {  // nothing may escape an exit handler
+  }
 }
 
 CK_RV not_supported(const char* name) noexcept {
@@ -96,6 +117,9 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
     ModuleLock::Guard guard(g_lock);
     g_module = std::make_shared<Module>();
     g_pid = getpid();
+    g_initialized = true;
+    static std::once_flag at_exit;
+    std::call_once(at_exit, [] { std::atexit(clear_cards_at_exit); });
     jpki::log::line("C_Initialize -> CKR_OK (version " JPKI_PKCS11_VERSION_STRING ")");
     return CKR_OK;
   } catch (...) {
@@ -112,8 +136,10 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
     {
       ModuleLock::Guard guard(g_lock);
       if (!g_module || g_pid != getpid()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+      g_module->clear_all_cards();  // nothing this process verified stays on a card
       doomed = std::move(g_module);
       g_module.reset();
+      g_initialized = false;
       ++g_epoch;
     }
     doomed->provider().cancel();  // wakes a blocked C_WaitForSlotEvent

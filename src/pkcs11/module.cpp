@@ -188,6 +188,67 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
   }
 }
 
+void Module::clear_all_cards() noexcept {
+  try {
+    for (const auto& c : slots_.cards()) {
+      clear_card_state(*c, card::ClearScope::kEverything, true);
+    }
+  } catch (...) {  // (only allocation can fail here)
+  }
+}
+
+template <typename F>
+auto Module::in_one_transaction(InsertedCard& c, F&& f) {
+  card::Cleared cleared = card::Cleared::kNothing;
+  struct Follow {
+    Module& m;
+    InsertedCard& c;
+    const card::Cleared& cleared;
+    ~Follow() {
+      if (cleared != card::Cleared::kNothing) {
+        log::line(cleared == card::Cleared::kReselected ? "PIN state cleared (applet selected again)"
+                                                        : "PIN state cleared (card reset)");
+        m.forget_card_state(c);
+      }
+    }
+  } follow{*this, c, cleared};
+  return with_card(c, false, [&](card::JpkiCard& k) {
+    const card::JpkiCard::Batch one(k);
+    return f(k, cleared);
+  });
+}
+
+void Module::forget_card_state(InsertedCard& c) {
+  c.set_logged_in(KeyKind::kAuth, false);
+  if (!object_settings_.sign_key_always_authenticate) {
+    c.set_logged_in(KeyKind::kSign, false);
+    c.certificates.erase(CertKind::kSign);
+  }
+}
+
+void Module::clear_card_state(InsertedCard& c, card::ClearScope scope, bool quiet) {
+  try {
+    in_one_transaction(c, [&](card::JpkiCard& k, card::Cleared& cleared) {
+      cleared = k.clear_verified(scope);
+      return 0;
+    });
+  } catch (...) {
+    if (!quiet) {
+      throw;
+    }
+    log::line(std::string("clearing the card's PIN state failed: ") + rv_name(rv_of_current_exception()));
+  }
+}
+
+void Module::drop_sign_operation(Session& s) {
+  const bool context_login = s.sign && s.sign->context_login_done;
+  s.sign.reset();
+  InsertedCard* c = s.reader->card.get();
+  if (context_login && c != nullptr && c->generation == s.generation) {
+    clear_card_state(*c, card::ClearScope::kSigningPin, true);
+  }
+}
+
 void Module::close_sessions_of(const std::vector<std::uint64_t>& generations) {
   if (generations.empty()) {
     return;
@@ -445,15 +506,20 @@ void Module::logout_if_last_session(ReaderEntry* reader, CK_SLOT_ID slot, KeyKin
   if (others) {
     return;
   }
-  // Only our view: re-selecting the applet would also log out other processes using the card.
   reader->card->set_logged_in(token, false);
   if (token == KeyKind::kSign) {
     reader->card->certificates.erase(CertKind::kSign);
   }
+  // And the card forgets what we verified for it (which logs out other
+  // processes using the card too: only when there is something of ours).
+  clear_card_state(
+      *reader->card,
+      token == KeyKind::kAuth ? card::ClearScope::kAuthenticationPin : card::ClearScope::kSigningPin, true);
 }
 
 CK_RV Module::close_session(CK_SESSION_HANDLE h) {
-  const Session& s = session(h);
+  Session& s = session(h);
+  drop_sign_operation(s);
   ReaderEntry* reader = s.reader;
   const CK_SLOT_ID slot = s.slot;
   const KeyKind token = s.token;
@@ -507,10 +573,34 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
   // Shape first: a PIN of the wrong shape never reaches the card.
   const card::SecureString p = pin == nullptr && !settings_.pinentry.empty() ? pin_from_pinentry(c, s.token)
                                                                              : pin_from(pin, len, s.token);
-  with_card(c, false, [&](card::JpkiCard& k) {
+  // With CKA_ALWAYS_AUTHENTICATE each signature brings its own login: this one
+  // only opens the signing certificate. Read it now and leave nothing verified.
+  const bool certificate_only =
+      user == CKU_USER && s.token == KeyKind::kSign && object_settings_.sign_key_always_authenticate;
+  std::optional<Bytes> sign_cert;
+  in_one_transaction(c, [&](card::JpkiCard& k, card::Cleared& cleared) {
     k.verify(s.token, p);
+    if (certificate_only) {
+      if (!c.certificates.contains(CertKind::kSign)) {
+        try {
+          sign_cert = k.read_certificate(CertKind::kSign);
+        } catch (const card::CardError& e) {
+          log::line(std::string("signing certificate at login: ") + e.what());  // read again when asked
+        }
+      }
+      cleared = k.clear_verified(card::ClearScope::kSigningPin,
+                                 sign_cert ? card::SignPinNow::kVerified : card::SignPinNow::kUnknown);
+    }
     return 0;
   });
+  if (sign_cert) {
+    try {
+      (void)parse_certificate(*sign_cert);  // never keep bytes that are not a certificate
+      c.certificates[CertKind::kSign] = std::move(*sign_cert);
+    } catch (const std::runtime_error& e) {
+      log::line(std::string("signing certificate at login: ") + e.what());
+    }
+  }
   if (user == CKU_CONTEXT_SPECIFIC) {
     s.sign->context_login_done = true;
   } else {
@@ -556,13 +646,14 @@ CK_RV Module::logout(CK_SESSION_HANDLE h) {
   if (!c.is_logged_in(s.token)) {
     return CKR_USER_NOT_LOGGED_IN;
   }
-  // Re-selecting the applet drops the card's state of both PINs.
-  c.logged_in = {false, false};
-  c.certificates.erase(CertKind::kSign);
-  with_card(c, false, [&](card::JpkiCard& k) {
-    k.logout();
-    return 0;
-  });
+  c.set_logged_in(s.token, false);
+  if (s.token == KeyKind::kSign) {
+    c.certificates.erase(CertKind::kSign);
+  }
+  // Clearing the card's state drops both PINs (forget_card_state).
+  clear_card_state(
+      c, s.token == KeyKind::kAuth ? card::ClearScope::kAuthenticationPin : card::ClearScope::kSigningPin,
+      false);
   return CKR_OK;
 }
 
@@ -575,8 +666,23 @@ CK_RV Module::set_pin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old
   }
   const card::SecureString o = pin_from(old_pin, old_len, s.token);
   const card::SecureString n = pin_from(new_pin, new_len, s.token);
-  with_card(c, false, [&](card::JpkiCard& k) {
-    k.change_pin(s.token, o, n);
+  // The VERIFY of the old PIN stays only where a login of ours relies on it.
+  const bool keep = c.is_logged_in(s.token) &&
+                    (s.token == KeyKind::kAuth || !object_settings_.sign_key_always_authenticate);
+  const auto scope =
+      s.token == KeyKind::kAuth ? card::ClearScope::kAuthenticationPin : card::ClearScope::kSigningPin;
+  in_one_transaction(c, [&](card::JpkiCard& k, card::Cleared& cleared) {
+    try {
+      k.change_pin(s.token, o, n);
+    } catch (const card::CardError&) {
+      if (!keep) {
+        cleared = k.clear_verified(scope);
+      }
+      throw;
+    }
+    if (!keep) {
+      cleared = k.clear_verified(scope);
+    }
     return 0;
   });
   return CKR_OK;
@@ -728,21 +834,39 @@ CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len
   SignOperation done = std::move(op);
   s.sign.reset();
   InsertedCard& c = card_of(s);
-  if (!c.is_logged_in(s.token)) {
-    return CKR_USER_NOT_LOGGED_IN;
-  }
-  if (done.needs_context_login && !done.context_login_done) {
-    return CKR_USER_NOT_LOGGED_IN;
-  }
   const Bytes input = done.input.finish();
   const bool pss = is_pss(done.mechanism);
-  if (input.empty() || input.size() > apdu::kMaxDigestInfo || (pss && input.size() != 32)) {
-    return CKR_DATA_LEN_RANGE;
+  CK_RV refused = CKR_OK;
+  if (!c.is_logged_in(s.token) || (done.needs_context_login && !done.context_login_done)) {
+    refused = CKR_USER_NOT_LOGGED_IN;
+  } else if (input.empty() || input.size() > apdu::kMaxDigestInfo || (pss && input.size() != 32)) {
+    refused = CKR_DATA_LEN_RANGE;
+  }
+  if (refused != CKR_OK) {
+    if (done.context_login_done) {  // its signature will not come: nor will its verification stay
+      clear_card_state(c, card::ClearScope::kSigningPin, true);
+    }
+    return refused;
   }
   const auto scheme = pss ? apdu::SignScheme::kPssPrehashedSha256 : apdu::SignScheme::kPkcs1DigestInfo;
+  // CKA_ALWAYS_AUTHENTICATE: the verification is used up by this one signature,
+  // cleared in the same transaction (nobody signs in between).
+  const bool one_signature = done.needs_context_login;
   Bytes signature;
   try {
-    signature = with_card(c, false, [&](card::JpkiCard& k) { return k.sign(s.token, input, scheme); });
+    signature = in_one_transaction(c, [&](card::JpkiCard& k, card::Cleared& cleared) {
+      if (!one_signature) {
+        return k.sign(s.token, input, scheme);
+      }
+      try {
+        Bytes out = k.sign(s.token, input, scheme);
+        cleared = k.clear_verified(card::ClearScope::kSigningPin, card::SignPinNow::kJustSigned);
+        return out;
+      } catch (const card::CardError&) {
+        cleared = k.clear_verified(card::ClearScope::kSigningPin);
+        throw;
+      }
+    });
   } catch (const card::CardError& e) {
     if (e.kind() == card::CardErrorKind::kSecurityNotSatisfied) {
       c.set_logged_in(s.token, false);
@@ -762,15 +886,15 @@ CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_
     return CKR_OPERATION_NOT_INITIALIZED;
   }
   if ((data == nullptr && len > 0) || sig_len == nullptr) {
-    s.sign.reset();
+    drop_sign_operation(s);
     return CKR_ARGUMENTS_BAD;
   }
   if (s.sign->multipart) {
-    s.sign.reset();
+    drop_sign_operation(s);
     return CKR_OPERATION_ACTIVE;
   }
   if (s.sign->input.raw() && len > apdu::kMaxDigestInfo) {
-    s.sign.reset();
+    drop_sign_operation(s);
     return CKR_DATA_LEN_RANGE;
   }
   if (sig != nullptr && *sig_len >= kSignatureLength) {
@@ -786,12 +910,12 @@ CK_RV Module::sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
     return CKR_OPERATION_NOT_INITIALIZED;
   }
   if (data == nullptr && len > 0) {
-    s.sign.reset();
+    drop_sign_operation(s);
     return CKR_ARGUMENTS_BAD;
   }
   s.sign->multipart = true;
   if (s.sign->input.raw() && s.sign->input.buffered() + len > apdu::kMaxDigestInfo) {
-    s.sign.reset();
+    drop_sign_operation(s);
     return CKR_DATA_LEN_RANGE;
   }
   s.sign->input.update(ByteView(data, len));
@@ -805,7 +929,7 @@ CK_RV Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_
     return CKR_OPERATION_NOT_INITIALIZED;
   }
   if (sig_len == nullptr) {
-    s.sign.reset();
+    drop_sign_operation(s);
     return CKR_ARGUMENTS_BAD;
   }
   return finish_signature(s, sig, sig_len);

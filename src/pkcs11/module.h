@@ -53,6 +53,10 @@ class Module {
   // Cards from elsewhere: the fuzzer's in-process virtual card.
   explicit Module(std::unique_ptr<transport::ReaderProvider> provider, Settings settings = {});
 
+  // C_Finalize, or the program's exit without it: nothing this process
+  // verified stays verified on a card.
+  void clear_all_cards() noexcept;
+
   CK_RV get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
   CK_RV get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
   CK_RV get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info);
@@ -90,6 +94,20 @@ class Module {
   void close_sessions_of(const std::vector<std::uint64_t>& generations);
   // PKCS#11 §5.6: closing the last session with a token logs the application out of it.
   void logout_if_last_session(ReaderEntry* reader, CK_SLOT_ID slot, card::KeyKind token);
+  // The card forgot both PINs (applet re-selected or card reset): our view of
+  // both tokens follows. The signing token's login stays where it holds nothing
+  // on the card (CKA_ALWAYS_AUTHENTICATE: each signature brings its own).
+  void forget_card_state(InsertedCard& c);
+  // What this process verified for `scope` goes from the card. `quiet`: failures
+  // are logged, not thrown (closing, finalizing).
+  void clear_card_state(InsertedCard& c, card::ClearScope scope, bool quiet);
+  // Ends the session's signing operation; a context login it carried, whose
+  // signature will not come, is cleared from the card.
+  void drop_sign_operation(Session& s);
+  // Runs f(card, cleared) in one PC/SC transaction (card::JpkiCard::Batch);
+  // what `cleared` reports is followed by our view, also when f throws.
+  template <typename F>
+  auto in_one_transaction(InsertedCard& c, F&& f);
   bool visible(const Session& s, ObjectRef ref);
   Bytes certificate(InsertedCard& c, card::CertKind which);
   // CK_TOKEN_INFO.serialNumber: worked out once per insertion (card/token_serial.h).

@@ -118,6 +118,16 @@ std::optional<SlotRef> SlotTable::find(CK_SLOT_ID id) {
   return std::nullopt;
 }
 
+std::vector<std::shared_ptr<InsertedCard>> SlotTable::cards() const {
+  std::vector<std::shared_ptr<InsertedCard>> out;
+  for (const auto& r : readers_) {
+    if (r->card) {
+      out.push_back(r->card);
+    }
+  }
+  return out;
+}
+
 std::map<CK_SLOT_ID, std::uint64_t> SlotTable::event_state() const {
   std::map<CK_SLOT_ID, std::uint64_t> out;
   for (const auto& r : readers_) {

@@ -68,6 +68,8 @@ class SlotTable {
   transport::ReaderProvider& provider() { return *provider_; }
   // Snapshot of (slot, token present) for C_WaitForSlotEvent.
   [[nodiscard]] std::map<CK_SLOT_ID, std::uint64_t> event_state() const;
+  // The cards in the readers, as last polled.
+  [[nodiscard]] std::vector<std::shared_ptr<InsertedCard>> cards() const;
 
  private:
   void identify(ReaderEntry& r);

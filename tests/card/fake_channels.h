@@ -34,7 +34,7 @@ class ScriptedChannel final : public transport::CardChannel {
   }
   void begin_transaction() override { ++transactions; }
   void end_transaction() noexcept override {}
-  void reconnect(bool /*power_cycle*/ = false) override {}
+  void reconnect(bool power_cycle = false) override { resets += power_cycle ? 1 : 0; }
   [[nodiscard]] std::size_t max_response_size() const override { return max_response; }
   [[nodiscard]] Bytes atr() const override {
     ++atr_reads;
@@ -49,6 +49,7 @@ class ScriptedChannel final : public transport::CardChannel {
   }
 
   int transactions = 0;
+  int resets = 0;  // reconnect(power_cycle = true)
   std::size_t max_response = 258;
   Bytes atr_bytes;
   mutable int atr_reads = 0;

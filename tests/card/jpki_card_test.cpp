@@ -183,6 +183,114 @@ TEST(CardScripted, ResponseWithoutStatusWordIsRejected) {
   EXPECT_THROW(card.detect(), CardError);
 }
 
+// ---- clearing the PIN state: exact sequences per kind of card ---------------
+
+const std::string kSignInput = to_hex(Bytes(51, 1));
+const std::string kSignature = to_hex(Bytes(256, 0x11)) + " 90 00";
+
+// VERIFY of the signing password (applet not selected yet).
+void expect_sign_verify(ScriptedChannel& ch, bool select_applet) {
+  if (select_applet) ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 1B", "90 00");
+  ch.expect("00 20 00 80", "63 C5");
+  ch.expect("00 20 00 80 08 " + to_hex(as_bytes("ABCDEF12")), "90 00");
+}
+void expect_signature(ScriptedChannel& ch) {
+  ch.expect("00 A4 02 0C 02 00 1A", "90 00");
+  ch.expect("80 2A 00 80 33 " + kSignInput + " 00", kSignature);
+}
+// The probe: 1 byte of EF 0001, or 6982 when the signing password is not verified.
+void expect_probe(ScriptedChannel& ch, bool verified) {
+  ch.expect("00 A4 02 0C 02 00 01", "90 00");
+  ch.expect("00 B0 00 00 01", verified ? "30 90 00" : "69 82");
+}
+Cleared sign_and_clear(JpkiCard& card) {
+  const JpkiCard::Batch one(card);
+  card.sign(KeyKind::kSign, Bytes(51, 1));
+  return card.clear_verified(ClearScope::kSigningPin, SignPinNow::kJustSigned);
+}
+
+TEST(CardClear, ReselectThatClearsIsLearnedThenUsedAlone) {
+  ScriptedChannel ch;
+  JpkiCard card(ch);
+  expect_sign_verify(ch, true);
+  expect_signature(ch);
+  expect_probe(ch, true);  // the signature left the password verified
+  ch.expect(kSelectAp, "90 00");
+  expect_probe(ch, false);  // and the re-SELECT cleared it
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  const int before = ch.transactions;
+  EXPECT_EQ(sign_and_clear(card), Cleared::kReselected);
+  EXPECT_EQ(ch.transactions, before + 1) << "signature and clearing: one transaction";
+  EXPECT_FALSE(card.holds_verification(KeyKind::kSign));
+  expect_sign_verify(ch, false);
+  expect_signature(ch);
+  ch.expect(kSelectAp, "90 00");  // both facts known: the re-SELECT alone
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  EXPECT_EQ(sign_and_clear(card), Cleared::kReselected);
+  EXPECT_EQ(ch.resets, 0);
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardClear, ACardThatKeepsThePasswordOnReselectIsReset) {
+  ScriptedChannel ch;
+  JpkiCard card(ch);
+  expect_sign_verify(ch, true);
+  expect_signature(ch);
+  expect_probe(ch, true);
+  ch.expect(kSelectAp, "90 00");
+  expect_probe(ch, true);  // still verified after the re-SELECT
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  EXPECT_EQ(sign_and_clear(card), Cleared::kReset);
+  EXPECT_EQ(ch.resets, 1);
+  expect_sign_verify(ch, true);  // after the reset the applet is selected again
+  expect_signature(ch);          // and then reset at once: no APDU
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  EXPECT_EQ(sign_and_clear(card), Cleared::kReset);
+  EXPECT_EQ(ch.resets, 2);
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardClear, ACardWhoseSignatureUsesUpThePasswordIsLeftAlone) {
+  ScriptedChannel ch;
+  JpkiCard card(ch);
+  expect_sign_verify(ch, true);
+  expect_signature(ch);
+  expect_probe(ch, false);  // the signature used it up: nothing to clear, nobody logged out
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  EXPECT_EQ(sign_and_clear(card), Cleared::kNothing);
+  expect_sign_verify(ch, false);
+  expect_signature(ch);  // known now: no probe either
+  card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
+  EXPECT_EQ(sign_and_clear(card), Cleared::kNothing);
+  EXPECT_EQ(ch.resets, 0);
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardClear, TheAuthenticationPinWithNothingLearnedMeansAReset) {
+  ScriptedChannel ch;
+  JpkiCard card(ch);
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 18", "90 00");
+  ch.expect("00 20 00 80", "63 C3");
+  ch.expect("00 20 00 80 04 31 32 33 34", "90 00");
+  card.verify(KeyKind::kAuth, SecureString("1234"));
+  EXPECT_EQ(card.clear_verified(ClearScope::kSigningPin), Cleared::kNothing) << "not the signing password's";
+  EXPECT_EQ(card.clear_verified(ClearScope::kAuthenticationPin), Cleared::kReset)
+      << "no harmless probe for this PIN: the safe side";
+  EXPECT_EQ(ch.resets, 1);
+  EXPECT_EQ(card.logout(), Cleared::kNothing) << "nothing left of ours";
+  EXPECT_TRUE(ch.done());
+}
+
+TEST(CardClear, NothingVerifiedNothingSent) {
+  ScriptedChannel ch;
+  JpkiCard card(ch);
+  EXPECT_EQ(card.logout(), Cleared::kNothing);
+  EXPECT_EQ(ch.transactions, 0);
+  EXPECT_EQ(ch.resets, 0);
+}
+
 TEST(PinPolicy, Shapes) {
   auto check = [](KeyKind k, std::string pin) { return check_pin_shape(k, pin); };
   EXPECT_EQ(check(KeyKind::kAuth, "1234"), PinShape::kOk);

@@ -1,5 +1,6 @@
 #include "p11_client.h"
 
+#include <PCSC/winscard.h>
 #include <dlfcn.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -85,6 +86,43 @@ int sim(const std::string& args) {
     a.replace(pos, key.size(), "'" + env("JPKI_SIM_CONTROL") + "'");
   const int rc = std::system(("'" + env("JPKI_SIM_BIN") + "' " + a + " >/dev/null").c_str());
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string rogue(const std::string& key) {
+  const std::string cmd =
+      "'" + env("JPKI_ROGUE") + "' " + key + " --reader '" + env("JPKI_TESTBED_READER") + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) throw std::runtime_error("popen " + cmd);
+  std::string out;
+  std::array<char, 256> buf{};
+  while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
+  const int rc = pclose(p);
+  const int code = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  if (code == 0) return "signed";
+  if (code == 1) return "refused";
+  ADD_FAILURE() << "pcsc_rogue " << key << " exited " << code << ": " << out;
+  return "error " + out;
+}
+
+CardKeptOpen::CardKeptOpen() {
+  SCARDCONTEXT ctx = 0;
+  SCARDHANDLE card = 0;
+  DWORD protocol = 0;
+  const std::string reader = env("JPKI_TESTBED_READER");
+  if (SCardEstablishContext(SCARD_SCOPE_SYSTEM, nullptr, nullptr, &ctx) != SCARD_S_SUCCESS)
+    throw std::runtime_error("SCardEstablishContext");
+  if (SCardConnect(ctx, reader.c_str(), SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card,
+                   &protocol) != SCARD_S_SUCCESS) {
+    SCardReleaseContext(ctx);
+    throw std::runtime_error("SCardConnect " + reader);
+  }
+  context_ = ctx;
+  card_ = card;
+}
+
+CardKeptOpen::~CardKeptOpen() {
+  SCardDisconnect(card_, SCARD_LEAVE_CARD);
+  SCardReleaseContext(context_);
 }
 
 std::string auth_pin() { return env("JPKI_AUTH_PIN"); }

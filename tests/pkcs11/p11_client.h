@@ -1,5 +1,6 @@
 // Test support for the black-box suite: the module is dlopen'ed and used only
-// through C_GetFunctionList; the virtual card is inspected through jpki-sim.
+// through C_GetFunctionList; the virtual card is inspected through jpki-sim,
+// and other programs using the card are played by plain PC/SC clients.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -26,6 +27,26 @@ int sim(const std::string& args);
 
 std::string auth_pin();
 std::string sign_pin();
+
+// Another program on the machine asks the card for a signature with the key
+// ("auth" or "sign") and no PIN: tests/support/pcsc_rogue ($JPKI_ROGUE).
+// "signed", "refused", or "error ..." (PC/SC trouble, which fails the test).
+std::string rogue(const std::string& key);
+
+// A PC/SC connection to the card held by this test, standing for any other
+// program that keeps the card open: pcscd then never powers the card down on
+// its own, so only what the module does clears the card.
+class CardKeptOpen {
+ public:
+  CardKeptOpen();
+  ~CardKeptOpen();
+  CardKeptOpen(const CardKeptOpen&) = delete;
+  CardKeptOpen& operator=(const CardKeptOpen&) = delete;
+
+ private:
+  long context_ = 0;  // SCARDCONTEXT
+  long card_ = 0;     // SCARDHANDLE
+};
 
 // C_Initialize in SetUp, C_Finalize in TearDown; slots of the virtual card.
 class P11Test : public ::testing::Test {

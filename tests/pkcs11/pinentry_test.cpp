@@ -149,6 +149,7 @@ TEST_F(Pinentry, TheSigningKeysContextLoginAsksToo) {
   Bytes sig(256);
   CK_ULONG len = sig.size();
   ASSERT_EQ(f()->C_Sign(s, data.data(), data.size(), sig.data(), &len), CKR_OK);
+  EXPECT_EQ(rogue("sign"), "refused") << "a password typed into pinentry serves one signature too";
   const Bytes cert = attribute(s, find_one(s, CKO_CERTIFICATE, 2).value_or(0), CKA_VALUE);
   EXPECT_TRUE(openssl_verify(cert, "SHA256", data, sig));
   const std::string d = dialog();

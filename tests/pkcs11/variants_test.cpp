@@ -67,15 +67,12 @@ class VariantCard {
   VariantCard(const fs::path& template_dir, const fs::path& dir, const Variant& v) : v_(v) {
     fs::remove_all(dir);
     fs::copy(template_dir, dir, fs::copy_options::recursive);
-    std::fstream f(dir / "ef-0006.bin", std::ios::in | std::ios::out | std::ios::binary);
-    Bytes info((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    const std::string name = v.token_name + std::string(32 - v.token_name.size(), ' ');
-    std::copy(name.begin(), name.end(), info.begin());
-    if (v.token_info_32) info.resize(32);
-    std::ofstream(dir / "ef-0006.bin", std::ios::binary | std::ios::trunc)
-        .write(reinterpret_cast<const char*>(info.data()),
-               static_cast<std::streamsize>(info.size()));  // NOLINT
-    card_ = std::make_unique<sim::VirtualCard>(dir, sim::CardOptions{});
+    // The simulator serves EF 0006 in the size asked; the name (any, even one the
+    // simulator does not know) is put into its answers below.
+    sim::Variant sv;
+    sv.token_info = v.token_info_32 ? 32 : 160;
+    name_ = v.token_name + std::string(32 - v.token_name.size(), ' ');
+    card_ = std::make_unique<sim::VirtualCard>(dir, sim::CardOptions(sv));
     const Bytes& file = card_->state().files.at(apdu::ef::kAuthCert);
     auth_cert_.assign(file.begin(),
                       file.begin() + static_cast<std::ptrdiff_t>(*card::der_sequence_length(file)));
@@ -102,6 +99,11 @@ class VariantCard {
     }
     if (c->ins == apdu::ins::kComputeSignature && ef_ == apdu::ef::kSignKey && ok && v_.sign_pin_consumed)
       sign_consumed_ = true;
+    if (c->ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kTokenInfo && c->p1 == 0 &&
+        c->p2 < name_.size()) {
+      for (std::size_t i = c->p2; i < name_.size() && i - c->p2 + 2 < r.size(); ++i)
+        r[i - c->p2] = static_cast<std::uint8_t>(name_[i]);
+    }
     if (c->ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kTokenInfo && ok && v_.eof_6282 &&
         r.size() - 2 < c->le.value_or(256)) {
       r[r.size() - 2] = 0x62;
@@ -126,6 +128,7 @@ class VariantCard {
 
  private:
   Variant v_;
+  std::string name_;
   std::unique_ptr<sim::VirtualCard> card_;
   Bytes auth_cert_;
   std::optional<int> ef_;
