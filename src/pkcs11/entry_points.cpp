@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "common/immortal.h"
 #include "common/log.h"
 #include "jpki/version.h"
 #include "pkcs11/error_map.h"
@@ -21,7 +22,10 @@ namespace jpki::pkcs11 {
 namespace {
 
 ModuleLock g_lock;
-std::shared_ptr<Module> g_module;  // guarded by g_lock
+// Outlives static destruction (see immortal.h). A host that exits without
+// C_Finalize leaves the module alive: pcscd closes our connections then.
+Immortal<std::shared_ptr<Module>> g_module_storage;
+std::shared_ptr<Module>& g_module = g_module_storage.value;  // guarded by g_lock
 pid_t g_pid = 0;
 std::atomic<std::uint64_t> g_epoch{0};  // bumps at every C_Finalize (wakes waiters)
 
