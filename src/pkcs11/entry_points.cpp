@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -37,7 +38,8 @@ CK_RV call(const char* name, F&& f) noexcept {
     if (!g_module || g_pid != getpid()) {
       rv = CKR_CRYPTOKI_NOT_INITIALIZED;
     } else {
-      rv = f(*g_module);
+      const std::shared_ptr<Module> keep = g_module;  // alive even if finalized while the lock is let go
+      rv = f(*keep);
     }
   } catch (...) {
     rv = rv_of_current_exception();
@@ -99,6 +101,15 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
     if (rv != CKR_OK) return rv;
     ModuleLock::Guard guard(g_lock);
     g_module = std::make_shared<Module>();
+    g_module->set_unlocker([m = g_module.get()](const std::function<void()>& wait) {
+      {
+        ModuleLock::Released released(g_lock);
+        wait();
+      }
+      if (g_module.get() != m) {  // C_Finalize ran meanwhile (and perhaps C_Initialize)
+        throw CkrError{g_module ? CKR_SESSION_HANDLE_INVALID : CKR_CRYPTOKI_NOT_INITIALIZED};
+      }
+    });
     g_pid = getpid();
     jpki::log::line("C_Initialize -> CKR_OK (version " JPKI_PKCS11_VERSION_STRING ")");
     return CKR_OK;

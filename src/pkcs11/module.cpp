@@ -1,6 +1,7 @@
 #include "pkcs11/module.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -459,6 +460,25 @@ CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
 CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
+  if (const CK_RV rv = check_login(s, c, user); rv != CKR_OK) {
+    return rv;
+  }
+  if (pin != nullptr || settings_.pinentry.empty()) {
+    // Shape first: a PIN of the wrong shape never reaches the card.
+    return verify_pin(s, c, user, pin_from(pin, len, s.token));
+  }
+  const card::SecureString p = pin_from_pinentry(c, s.token);
+  // Other threads ran while the holder typed: the session may be closed, the
+  // card gone, the login done or the operation ended. Look everything up again.
+  Session& now = session(h);
+  InsertedCard& card = card_of(now);
+  if (const CK_RV rv = check_login(now, card, user); rv != CKR_OK) {
+    return rv;
+  }
+  return verify_pin(now, card, user, p);
+}
+
+CK_RV Module::check_login(Session& s, InsertedCard& c, CK_USER_TYPE user) {
   if (user == CKU_SO) {
     return CKR_USER_TYPE_INVALID;  // the card has no security officer
   }
@@ -471,11 +491,12 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
   } else if (c.is_logged_in(s.token)) {
     return CKR_USER_ALREADY_LOGGED_IN;
   }
-  // Shape first: a PIN of the wrong shape never reaches the card.
-  const card::SecureString p = pin == nullptr && !settings_.pinentry.empty() ? pin_from_pinentry(c, s.token)
-                                                                             : pin_from(pin, len, s.token);
+  return CKR_OK;
+}
+
+CK_RV Module::verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin) {
   with_card(c, false, [&](card::JpkiCard& k) {
-    k.verify(s.token, p);
+    k.verify(s.token, pin);
     return 0;
   });
   if (user == CKU_CONTEXT_SPECIFIC) {
@@ -490,9 +511,11 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
   // The counter first (no try spent): a locked PIN is not asked for at all,
   // but the holder is told why the login cannot happen.
   const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
+  // From here on nothing of the module is touched until the lock is back.
+  const std::chrono::seconds timeout(settings_.pinentry_timeout);
   if (st.blocked()) {
     try {
-      show_message(settings_.pinentry, locked_notice(kind));
+      unlocked([&] { show_message(settings_.pinentry, locked_notice(kind), timeout); });
     } catch (const std::runtime_error& e) {
       log::line(std::string("pinentry: ") + e.what());
     }
@@ -500,10 +523,13 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
   }
   card::SecureString pin;
   PinEntryResult r{};
+  const PinPrompt prompt = prompt_for(kind, st.tries_left);
   try {
-    r = ask_pin(
-        settings_.pinentry, prompt_for(kind, st.tries_left),
-        [&](card::SecureString& p) { return shape_error(kind, p); }, pin);
+    unlocked([&] {
+      r = ask_pin(
+          settings_.pinentry, prompt, [&](card::SecureString& p) { return shape_error(kind, p); }, pin,
+          timeout);
+    });
   } catch (const std::runtime_error& e) {
     log::line(std::string("pinentry: ") + e.what());
     throw CkrError{CKR_FUNCTION_FAILED};
@@ -515,6 +541,14 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
     throw CkrError{CKR_PIN_INVALID};
   }
   return pin;
+}
+
+void Module::unlocked(const std::function<void()>& wait) {
+  if (unlocker_) {
+    unlocker_(wait);
+  } else {
+    wait();
+  }
 }
 
 CK_RV Module::logout(CK_SESSION_HANDLE h) {

@@ -47,11 +47,17 @@ struct Session {
   std::optional<VerifyOperation> verify;
 };
 
+// Runs `wait` with the module lock released, for waits on a person (pinentry),
+// and takes the lock again. Throws CkrError when the module was finalized meanwhile.
+using Unlocker = std::function<void(const std::function<void()>& wait)>;
+
 class Module {
  public:
   Module();  // settings from the config file and environment, cards from PC/SC
   // Cards from elsewhere: the fuzzer's in-process virtual card.
   explicit Module(std::unique_ptr<transport::ReaderProvider> provider, Settings settings = {});
+  // Set by the entry points; without one, waits keep the lock.
+  void set_unlocker(Unlocker u) { unlocker_ = std::move(u); }
 
   CK_RV get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count);
   CK_RV get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info);
@@ -97,8 +103,12 @@ class Module {
   template <typename F>
   auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
   CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
-  // C_Login with a NULL PIN and a pinentry configured: ask the holder.
+  // C_Login with a NULL PIN and a pinentry configured: ask the holder, with the
+  // module lock released while the pinentry is up.
   card::SecureString pin_from_pinentry(InsertedCard& c, card::KeyKind kind);
+  void unlocked(const std::function<void()>& wait);
+  CK_RV check_login(Session& s, InsertedCard& c, CK_USER_TYPE user);
+  CK_RV verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin);
 
   Settings settings_;
   SlotTable slots_;
@@ -106,6 +116,7 @@ class Module {
   CK_SESSION_HANDLE next_session_ = 1;
   std::map<CK_SLOT_ID, std::uint64_t> last_events_;
   ObjectSettings object_settings_;
+  Unlocker unlocker_;
 };
 
 }  // namespace jpki::pkcs11

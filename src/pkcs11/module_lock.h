@@ -34,6 +34,18 @@ class ModuleLock {
     ModuleLock& l_;
   };
 
+  // The reverse of Guard, inside one: the lock is let go for a wait on a person.
+  class Released {
+   public:
+    explicit Released(ModuleLock& l) : l_(l) { l_.unlock(); }
+    ~Released() { l_.lock(); }
+    Released(const Released&) = delete;
+    Released& operator=(const Released&) = delete;
+
+   private:
+    ModuleLock& l_;
+  };
+
   // Called under InitGuard from C_Initialize.
   CK_RV configure(const CK_C_INITIALIZE_ARGS* args) {
     if (app_mutex_ != nullptr && destroy_ != nullptr) destroy_(app_mutex_);
