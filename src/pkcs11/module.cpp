@@ -171,9 +171,10 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
         c.removed = true;
         throw CkrError{CKR_DEVICE_REMOVED};
       }
-      if (e.kind() == transport::ErrorKind::kCommunication || e.kind() == transport::ErrorKind::kTimeout) {
-        // The card stopped answering sensibly: reset it so the next call can work
-        // (its state is unknown anyway), and count every VERIFY as gone.
+      if ((e.kind() == transport::ErrorKind::kCommunication || e.kind() == transport::ErrorKind::kTimeout) &&
+          !answers_after_reconnect(c)) {
+        // Still no sensible answer: reset the card so the next call can work,
+        // and count every VERIFY as gone (the reset logs out every process).
         c.logged_in = {false, false};
         try {
           c.channel->reconnect(true);
@@ -186,6 +187,21 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
       throw CkrError{CKR_DEVICE_ERROR};
     }
   }
+}
+
+bool Module::answers_after_reconnect(InsertedCard& c) {
+  // A plain reconnect keeps the card's state, and every other process's login with it.
+  try {
+    c.channel->reconnect(false);
+    (void)c.card->detect();  // reads the token info; selects the applet only if another one is
+    log::line("card answers again after a reconnect");
+    return true;
+  } catch (const transport::TransportError& e) {
+    log::line(std::string("card I/O after a reconnect: ") + e.what());
+  } catch (const card::CardError& e) {
+    log::line(std::string("card after a reconnect: ") + e.what());
+  }
+  return false;
 }
 
 void Module::close_sessions_of(const std::vector<std::uint64_t>& generations) {
