@@ -286,8 +286,9 @@ CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULON
   }
   close_sessions_of(slots_.refresh());
   const auto ids = slots_.slot_ids(token_present == CK_TRUE);
-  if (last_events_.empty()) {
+  if (!events_known_) {
     last_events_ = slots_.event_state();
+    events_known_ = true;
   }
   return copy_out(ids, list, count);
 }
@@ -384,8 +385,9 @@ CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHA
 std::optional<CK_SLOT_ID> Module::poll_slot_event() {
   close_sessions_of(slots_.refresh());
   const auto now = slots_.event_state();
-  if (last_events_.empty()) {
+  if (!events_known_) {  // (an empty map is no proof: the first poll may have seen no reader)
     last_events_ = now;
+    events_known_ = true;
     return std::nullopt;
   }
   for (const auto& [slot, gen] : now) {

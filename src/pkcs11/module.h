@@ -118,6 +118,7 @@ class Module {
   std::map<CK_SESSION_HANDLE, Session> sessions_;
   CK_SESSION_HANDLE next_session_ = 1;
   std::map<CK_SLOT_ID, std::uint64_t> last_events_;
+  bool events_known_ = false;  // last_events_ holds a poll's result
   ObjectSettings object_settings_;
   Unlocker unlocker_;
 };

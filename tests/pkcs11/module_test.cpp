@@ -1,5 +1,6 @@
 // The module's front end in process, over the in-process virtual card behind a
-// channel that can fail on demand: what it does after a communication error.
+// channel that can fail on demand: what it does after a communication error,
+// and slot events when the first poll saw no reader.
 #include "pkcs11/module.h"
 
 #include <gtest/gtest.h>
@@ -155,6 +156,25 @@ TEST_F(ModuleInProcess, ACardStillMuteAfterAReconnectIsReset) {
   EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION)) << "the reset forgot the VERIFY";
   EXPECT_EQ(login(s), CKR_OK);
   EXPECT_EQ(sign(s), CKR_OK);
+}
+
+TEST_F(ModuleInProcess, AReaderThatAppearsAfterTheFirstPollIsAnEvent) {
+  bench_->reader = false;
+  EXPECT_FALSE(module_->poll_slot_event()) << "the first poll only learns the state";
+  EXPECT_FALSE(module_->poll_slot_event());
+  bench_->reader = true;
+  const auto event = module_->poll_slot_event();
+  ASSERT_TRUE(event) << "the card in the new reader was not reported";
+  EXPECT_EQ(*event, 0U);
+}
+
+TEST_F(ModuleInProcess, AReaderThatAppearsAfterTheFirstSlotListIsAnEvent) {
+  bench_->reader = false;
+  CK_ULONG n = 9;
+  ASSERT_EQ(module_->get_slot_list(CK_FALSE, nullptr, &n), CKR_OK);
+  EXPECT_EQ(n, 0U);
+  bench_->reader = true;
+  EXPECT_TRUE(module_->poll_slot_event()) << "the card in the new reader was not reported";
 }
 
 }  // namespace
