@@ -33,6 +33,9 @@ void reopen() {
   g_enabled = g_file != nullptr;
 }
 
+void before_fork() { g_mutex.lock(); }  // NOLINT: released in after_fork
+void after_fork() { g_mutex.unlock(); }
+
 bool enabled() {
   std::lock_guard lock(g_mutex);
   return g_enabled;

@@ -1,6 +1,7 @@
 // The C ABI: every C_* function. Each takes the module lock, calls into Module,
 // and turns any exception into a CKR_ code: nothing throws across this line.
 #include <p11-kit/pkcs11.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -29,6 +30,22 @@ Immortal<std::shared_ptr<Module>> g_module_storage;
 std::shared_ptr<Module>& g_module = g_module_storage.value;  // guarded by g_lock
 pid_t g_pid = 0;
 std::atomic<std::uint64_t> g_epoch{0};  // bumps at every C_Finalize (wakes waiters)
+
+// fork() while another thread holds one of our locks would leave the child
+// that lock held by a thread it does not have: its first call would hang. So
+// fork waits until no thread is inside the module (or the log), and both sides
+// let go after. (The child then starts over with C_Initialize: see g_pid.)
+void before_fork() {
+  ModuleLock::InitGuard::init_mutex().lock();  // NOLINT: released in after_fork
+  g_lock.lock();
+  log::before_fork();
+}
+void after_fork() {
+  log::after_fork();
+  g_lock.unlock();
+  ModuleLock::InitGuard::init_mutex().unlock();
+}
+[[maybe_unused]] const int g_fork_handlers = pthread_atfork(before_fork, after_fork, after_fork);
 
 template <typename F>
 CK_RV call(const char* name, F&& f) noexcept {

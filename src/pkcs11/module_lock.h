@@ -14,12 +14,12 @@ class ModuleLock {
   class InitGuard {
    public:
     InitGuard() : lock_(init_mutex()) {}
-
-   private:
     static std::mutex& init_mutex() {
       static std::mutex m;
       return m;
     }
+
+   private:
     std::lock_guard<std::mutex> lock_;
   };
 
