@@ -61,6 +61,7 @@ CK_RV call(const char* name, F&& f) noexcept {
   } catch (...) {
     rv = rv_of_current_exception();
   }
+  rv = allowed_rv(name, rv);
   if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
   return rv;
 }
@@ -131,7 +132,7 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
     jpki::log::line("C_Initialize -> CKR_OK (version " JPKI_PKCS11_VERSION_STRING ")");
     return CKR_OK;
   } catch (...) {
-    return rv_of_current_exception();
+    return allowed_rv("C_Initialize", rv_of_current_exception());
   }
 }
 
@@ -152,7 +153,7 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
     jpki::log::line("C_Finalize -> CKR_OK");
     return CKR_OK;
   } catch (...) {
-    return rv_of_current_exception();
+    return allowed_rv("C_Finalize", rv_of_current_exception());
   }
 }
 
