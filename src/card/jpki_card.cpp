@@ -138,9 +138,10 @@ class JpkiCard::Exchange {
     if (card_.trace_) {
       // PIN bytes, and the signing certificate (name, address, birth date, sex),
       // never leave this function: the trace sees the header or the status word only.
+      // With EF 0001 selected, a GET RESPONSE carries the rest of its READ BINARY.
       const bool pin = cmd.ins == apdu::ins::kVerify || cmd.ins == apdu::ins::kChangeReferenceData;
-      const bool personal =
-          cmd.ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kSignCert && reply.size() >= 2;
+      const bool personal = (cmd.ins == apdu::ins::kReadBinary || cmd.ins == apdu::ins::kGetResponse) &&
+                            ef_ == apdu::ef::kSignCert && reply.size() >= 2;
       const ByteView shown_cmd = pin ? ByteView(raw).first(4) : ByteView(raw);
       const ByteView shown_reply = personal ? ByteView(reply).last(2) : ByteView(reply);
       card_.trace_(shown_cmd, shown_reply);
