@@ -36,6 +36,18 @@ std::uint16_t cert_ef(CertKind k) {
   throw CardError(CardErrorKind::kUnexpectedStatus, std::string(what) + ": card answered " + sw.name());
 }
 
+// Wipes a buffer that may carry a PIN when it goes out of scope, thrown or not.
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(Bytes& b) : b_(b) {}
+  ~WipeOnExit() { OPENSSL_cleanse(b_.data(), b_.size()); }
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+
+ private:
+  Bytes& b_;
+};
+
 std::string trim(const Bytes& b, std::size_t off, std::size_t len) {
   if (b.size() < off + len) {
     return {};
@@ -98,6 +110,7 @@ class JpkiCard::Exchange {
   Exchange& operator=(const Exchange&) = delete;
 
   Response send(Command cmd) {
+    const WipeOnExit wipe_copy(cmd.data);  // a copy of a VERIFY carries the PIN
     Response r = once(cmd);
     if (r.sw.wrong_le()) {  // 6Cxx: resend once with the Le the card wants
       cmd.le = r.sw.sw2() == 0 ? apdu::kMaxShortLe : r.sw.sw2();
@@ -175,15 +188,16 @@ class JpkiCard::Exchange {
 
  private:
   Response once(const Command& cmd) {
-    const Bytes raw = cmd.encode();
+    Bytes raw = cmd.encode();
+    const WipeOnExit wipe_raw(raw);
     const Bytes reply = card_.channel_.transmit(raw);
     ++card_.apdu_count_;
     auto r = apdu::parse_response(reply);
     if (card_.trace_) {
       // PIN bytes, and the signing certificate (name, address, birth date, sex),
       // never leave this function: the trace sees the header or the status word only.
+      // With EF 0001 selected, a GET RESPONSE carries the rest of its READ BINARY.
       const bool pin = cmd.ins == apdu::ins::kVerify || cmd.ins == apdu::ins::kChangeReferenceData;
-      // (With 61xx the certificate comes in GET RESPONSE answers.)
       const bool personal = (cmd.ins == apdu::ins::kReadBinary || cmd.ins == apdu::ins::kGetResponse) &&
                             ef_ == apdu::ef::kSignCert && reply.size() >= 2;
       const ByteView shown_cmd = pin ? ByteView(raw).first(4) : ByteView(raw);
@@ -412,8 +426,8 @@ void verify_in(X& x, KeyKind which, const SecureString& pin) {
     throw CardError(CardErrorKind::kPinLocked, "PIN is locked", 0);
   }
   Command cmd = apdu::verify(pin.bytes());
+  const WipeOnExit wipe_cmd(cmd.data);
   const Response r = x.send(cmd);
-  OPENSSL_cleanse(cmd.data.data(), cmd.data.size());
   if (r.ok()) {
     return;
   }
@@ -441,8 +455,8 @@ void JpkiCard::change_pin(KeyKind which, const SecureString& old_pin, const Secu
   verify_in(x, which, old_pin);
   set_verified(which);
   Command cmd = apdu::change_reference_data(new_pin.bytes());
+  const WipeOnExit wipe_cmd(cmd.data);
   const Response r = x.send(cmd);
-  OPENSSL_cleanse(cmd.data.data(), cmd.data.size());
   if (r.ok()) {
     return;
   }

@@ -6,6 +6,8 @@
 #include <memory>
 #include <mutex>
 
+#include "common/immortal.h"
+
 namespace jpki::log {
 namespace {
 struct Closer {
@@ -14,7 +16,9 @@ struct Closer {
   }
 };
 std::mutex g_mutex;
-std::unique_ptr<FILE, Closer> g_file;
+// Still open while a host's exit handlers call into the module (see immortal.h).
+Immortal<std::unique_ptr<FILE, Closer>> g_file_storage;
+std::unique_ptr<FILE, Closer>& g_file = g_file_storage.value;
 bool g_enabled = false;
 }  // namespace
 
@@ -28,6 +32,9 @@ void reopen() {
   g_file.reset(w == "1" || w == "stderr" ? stderr : std::fopen(where, "a"));
   g_enabled = g_file != nullptr;
 }
+
+void before_fork() { g_mutex.lock(); }  // NOLINT: released in after_fork
+void after_fork() { g_mutex.unlock(); }
 
 bool enabled() {
   std::lock_guard lock(g_mutex);

@@ -11,4 +11,9 @@ bool enabled();
 void line(const std::string& text);  // no-op when disabled; thread-safe
 void reopen();                       // re-read the environment (C_Initialize)
 
+// Fork handlers (the module's pthread_atfork): the log's lock is held across
+// fork(), so the child does not inherit it locked by a thread it does not have.
+void before_fork();
+void after_fork();  // in the parent and in the child
+
 }  // namespace jpki::log

@@ -1,17 +1,20 @@
 // The C ABI: every C_* function. Each takes the module lock, calls into Module,
 // and turns any exception into a CKR_ code: nothing throws across this line.
 #include <p11-kit/pkcs11.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "common/immortal.h"
 #include "common/log.h"
 #include "jpki/version.h"
 #include "pkcs11/error_map.h"
@@ -22,11 +25,30 @@ namespace jpki::pkcs11 {
 namespace {
 
 ModuleLock g_lock;
-std::shared_ptr<Module> g_module;  // guarded by g_lock
+// Outlives static destruction (see immortal.h). A host that exits without
+// C_Finalize leaves the module alive: pcscd closes our connections then.
+Immortal<std::shared_ptr<Module>> g_module_storage;
+std::shared_ptr<Module>& g_module = g_module_storage.value;  // guarded by g_lock
 std::atomic<pid_t> g_pid{0};
 std::atomic<std::uint64_t> g_epoch{0};  // bumps at every C_Finalize (wakes waiters)
 // g_module is set and g_pid initialized it (read without the lock at exit).
 std::atomic<bool> g_initialized{false};
+
+// fork() while another thread holds one of our locks would leave the child
+// that lock held by a thread it does not have: its first call would hang. So
+// fork waits until no thread is inside the module (or the log), and both sides
+// let go after. (The child then starts over with C_Initialize: see g_pid.)
+void before_fork() {
+  ModuleLock::InitGuard::init_mutex().lock();  // NOLINT: released in after_fork
+  g_lock.lock();
+  log::before_fork();
+}
+void after_fork() {
+  log::after_fork();
+  g_lock.unlock();
+  ModuleLock::InitGuard::init_mutex().unlock();
+}
+[[maybe_unused]] const int g_fork_handlers = pthread_atfork(before_fork, after_fork, after_fork);
 
 template <typename F>
 CK_RV call(const char* name, F&& f) noexcept {
@@ -36,11 +58,13 @@ CK_RV call(const char* name, F&& f) noexcept {
     if (!g_module || g_pid != getpid()) {
       rv = CKR_CRYPTOKI_NOT_INITIALIZED;
     } else {
-      rv = f(*g_module);
+      const std::shared_ptr<Module> keep = g_module;  // alive even if finalized while the lock is let go
+      rv = f(*keep);
     }
   } catch (...) {
     rv = rv_of_current_exception();
   }
+  rv = allowed_rv(name, rv);
   if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
   return rv;
 }
@@ -116,6 +140,15 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
     if (rv != CKR_OK) return rv;
     ModuleLock::Guard guard(g_lock);
     g_module = std::make_shared<Module>();
+    g_module->set_unlocker([m = g_module.get()](const std::function<void()>& wait) {
+      {
+        ModuleLock::Released released(g_lock);
+        wait();
+      }
+      if (g_module.get() != m) {  // C_Finalize ran meanwhile (and perhaps C_Initialize)
+        throw CkrError{g_module ? CKR_SESSION_HANDLE_INVALID : CKR_CRYPTOKI_NOT_INITIALIZED};
+      }
+    });
     g_pid = getpid();
     g_initialized = true;
     static std::once_flag at_exit;
@@ -123,7 +156,7 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
     jpki::log::line("C_Initialize -> CKR_OK (version " JPKI_PKCS11_VERSION_STRING ")");
     return CKR_OK;
   } catch (...) {
-    return rv_of_current_exception();
+    return allowed_rv("C_Initialize", rv_of_current_exception());
   }
 }
 
@@ -146,7 +179,7 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
     jpki::log::line("C_Finalize -> CKR_OK");
     return CKR_OK;
   } catch (...) {
-    return rv_of_current_exception();
+    return allowed_rv("C_Finalize", rv_of_current_exception());
   }
 }
 

@@ -1,6 +1,7 @@
 #include "pkcs11/module.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -171,9 +172,10 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
         c.removed = true;
         throw CkrError{CKR_DEVICE_REMOVED};
       }
-      if (e.kind() == transport::ErrorKind::kCommunication || e.kind() == transport::ErrorKind::kTimeout) {
-        // The card stopped answering sensibly: reset it so the next call can work
-        // (its state is unknown anyway), and count every VERIFY as gone.
+      if ((e.kind() == transport::ErrorKind::kCommunication || e.kind() == transport::ErrorKind::kTimeout) &&
+          !answers_after_reconnect(c)) {
+        // Still no sensible answer: reset the card so the next call can work,
+        // and count every VERIFY as gone (the reset logs out every process).
         c.logged_in = {false, false};
         try {
           c.channel->reconnect(true);
@@ -247,6 +249,21 @@ void Module::drop_sign_operation(Session& s) {
   if (context_login && c != nullptr && c->generation == s.generation) {
     clear_card_state(*c, card::ClearScope::kSigningPin, true);
   }
+}
+
+bool Module::answers_after_reconnect(InsertedCard& c) {
+  // A plain reconnect keeps the card's state, and every other process's login with it.
+  try {
+    c.channel->reconnect(false);
+    (void)c.card->detect();  // reads the token info; selects the applet only if another one is
+    log::line("card answers again after a reconnect");
+    return true;
+  } catch (const transport::TransportError& e) {
+    log::line(std::string("card I/O after a reconnect: ") + e.what());
+  } catch (const card::CardError& e) {
+    log::line(std::string("card after a reconnect: ") + e.what());
+  }
+  return false;
 }
 
 void Module::close_sessions_of(const std::vector<std::uint64_t>& generations) {
@@ -362,8 +379,9 @@ CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULON
   }
   close_sessions_of(slots_.refresh());
   const auto ids = slots_.slot_ids(token_present == CK_TRUE);
-  if (last_events_.empty()) {
+  if (!events_known_) {
     last_events_ = slots_.event_state();
+    events_known_ = true;
   }
   return copy_out(ids, list, count);
 }
@@ -461,8 +479,9 @@ CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHA
 std::optional<CK_SLOT_ID> Module::poll_slot_event() {
   close_sessions_of(slots_.refresh());
   const auto now = slots_.event_state();
-  if (last_events_.empty()) {
+  if (!events_known_) {  // (an empty map is no proof: the first poll may have seen no reader)
     last_events_ = now;
+    events_known_ = true;
     return std::nullopt;
   }
   for (const auto& [slot, gen] : now) {
@@ -558,6 +577,25 @@ CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
 CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
+  if (const CK_RV rv = check_login(s, c, user); rv != CKR_OK) {
+    return rv;
+  }
+  if (pin != nullptr || settings_.pinentry.empty()) {
+    // Shape first: a PIN of the wrong shape never reaches the card.
+    return verify_pin(s, c, user, pin_from(pin, len, s.token));
+  }
+  const card::SecureString p = pin_from_pinentry(c, s.token);
+  // Other threads ran while the holder typed: the session may be closed, the
+  // card gone, the login done or the operation ended. Look everything up again.
+  Session& now = session(h);
+  InsertedCard& card = card_of(now);
+  if (const CK_RV rv = check_login(now, card, user); rv != CKR_OK) {
+    return rv;
+  }
+  return verify_pin(now, card, user, p);
+}
+
+CK_RV Module::check_login(Session& s, InsertedCard& c, CK_USER_TYPE user) {
   if (user == CKU_SO) {
     return CKR_USER_TYPE_INVALID;  // the card has no security officer
   }
@@ -570,16 +608,17 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
   } else if (c.is_logged_in(s.token)) {
     return CKR_USER_ALREADY_LOGGED_IN;
   }
-  // Shape first: a PIN of the wrong shape never reaches the card.
-  const card::SecureString p = pin == nullptr && !settings_.pinentry.empty() ? pin_from_pinentry(c, s.token)
-                                                                             : pin_from(pin, len, s.token);
+  return CKR_OK;
+}
+
+CK_RV Module::verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin) {
   // With CKA_ALWAYS_AUTHENTICATE each signature brings its own login: this one
   // only opens the signing certificate. Read it now and leave nothing verified.
   const bool certificate_only =
       user == CKU_USER && s.token == KeyKind::kSign && object_settings_.sign_key_always_authenticate;
   std::optional<Bytes> sign_cert;
   in_one_transaction(c, [&](card::JpkiCard& k, card::Cleared& cleared) {
-    k.verify(s.token, p);
+    k.verify(s.token, pin);
     if (certificate_only) {
       if (!c.certificates.contains(CertKind::kSign)) {
         try {
@@ -613,9 +652,11 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
   // The counter first (no try spent): a locked PIN is not asked for at all,
   // but the holder is told why the login cannot happen.
   const card::PinStatus st = with_card(c, true, [&](card::JpkiCard& k) { return k.pin_status(kind); });
+  // From here on nothing of the module is touched until the lock is back.
+  const std::chrono::seconds timeout(settings_.pinentry_timeout);
   if (st.blocked()) {
     try {
-      show_message(settings_.pinentry, locked_notice(kind));
+      unlocked([&] { show_message(settings_.pinentry, locked_notice(kind), timeout); });
     } catch (const std::runtime_error& e) {
       log::line(std::string("pinentry: ") + e.what());
     }
@@ -623,10 +664,13 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
   }
   card::SecureString pin;
   PinEntryResult r{};
+  const PinPrompt prompt = prompt_for(kind, st.tries_left);
   try {
-    r = ask_pin(
-        settings_.pinentry, prompt_for(kind, st.tries_left),
-        [&](card::SecureString& p) { return shape_error(kind, p); }, pin);
+    unlocked([&] {
+      r = ask_pin(
+          settings_.pinentry, prompt, [&](card::SecureString& p) { return shape_error(kind, p); }, pin,
+          timeout);
+    });
   } catch (const std::runtime_error& e) {
     log::line(std::string("pinentry: ") + e.what());
     throw CkrError{CKR_FUNCTION_FAILED};
@@ -638,6 +682,14 @@ card::SecureString Module::pin_from_pinentry(InsertedCard& c, KeyKind kind) {
     throw CkrError{CKR_PIN_INVALID};
   }
   return pin;
+}
+
+void Module::unlocked(const std::function<void()>& wait) {
+  if (unlocker_) {
+    unlocker_(wait);
+  } else {
+    wait();
+  }
 }
 
 CK_RV Module::logout(CK_SESSION_HANDLE h) {

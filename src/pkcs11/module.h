@@ -47,11 +47,17 @@ struct Session {
   std::optional<VerifyOperation> verify;
 };
 
+// Runs `wait` with the module lock released, for waits on a person (pinentry),
+// and takes the lock again. Throws CkrError when the module was finalized meanwhile.
+using Unlocker = std::function<void(const std::function<void()>& wait)>;
+
 class Module {
  public:
   Module();  // settings from the config file and environment, cards from PC/SC
   // Cards from elsewhere: the fuzzer's in-process virtual card.
   explicit Module(std::unique_ptr<transport::ReaderProvider> provider, Settings settings = {});
+  // Set by the entry points; without one, waits keep the lock.
+  void set_unlocker(Unlocker u) { unlocker_ = std::move(u); }
 
   // C_Finalize, or the program's exit without it: nothing this process
   // verified stays verified on a card.
@@ -116,16 +122,25 @@ class Module {
   // after a reset (only for operations that carry no PIN and need no login).
   template <typename F>
   auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
+  // After a communication error: true when the card answers again after a plain
+  // reconnect (no reset, so no process loses its login).
+  bool answers_after_reconnect(InsertedCard& c);
   CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
-  // C_Login with a NULL PIN and a pinentry configured: ask the holder.
+  // C_Login with a NULL PIN and a pinentry configured: ask the holder, with the
+  // module lock released while the pinentry is up.
   card::SecureString pin_from_pinentry(InsertedCard& c, card::KeyKind kind);
+  void unlocked(const std::function<void()>& wait);
+  CK_RV check_login(Session& s, InsertedCard& c, CK_USER_TYPE user);
+  CK_RV verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin);
 
   Settings settings_;
   SlotTable slots_;
   std::map<CK_SESSION_HANDLE, Session> sessions_;
   CK_SESSION_HANDLE next_session_ = 1;
   std::map<CK_SLOT_ID, std::uint64_t> last_events_;
+  bool events_known_ = false;  // last_events_ holds a poll's result
   ObjectSettings object_settings_;
+  Unlocker unlocker_;
 };
 
 }  // namespace jpki::pkcs11

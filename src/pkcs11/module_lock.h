@@ -14,12 +14,12 @@ class ModuleLock {
   class InitGuard {
    public:
     InitGuard() : lock_(init_mutex()) {}
-
-   private:
     static std::mutex& init_mutex() {
       static std::mutex m;
       return m;
     }
+
+   private:
     std::lock_guard<std::mutex> lock_;
   };
 
@@ -29,6 +29,18 @@ class ModuleLock {
     ~Guard() { l_.unlock(); }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;
+
+   private:
+    ModuleLock& l_;
+  };
+
+  // The reverse of Guard, inside one: the lock is let go for a wait on a person.
+  class Released {
+   public:
+    explicit Released(ModuleLock& l) : l_(l) { l_.unlock(); }
+    ~Released() { l_.lock(); }
+    Released(const Released&) = delete;
+    Released& operator=(const Released&) = delete;
 
    private:
     ModuleLock& l_;

@@ -1,15 +1,20 @@
 #include "pkcs11/pinentry.h"
 
 #include <openssl/crypto.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -18,12 +23,25 @@ namespace {
 
 constexpr const char* kCancelled = "83886179";  // GPG_ERR_CANCELED in the pinentry's ERR line
 constexpr std::size_t kMaxLine = 4096;
+// A pinentry answers the protocol at once; only GETPIN and MESSAGE wait for the person.
+constexpr std::chrono::seconds kProtocolTimeout{10};
+
+using Clock = std::chrono::steady_clock;
+
+// When an answer is due, and the limit that set it (for the message).
+struct Deadline {
+  explicit Deadline(std::chrono::seconds l) : at(Clock::now() + l), limit(l) {}
+  Clock::time_point at;
+  std::chrono::seconds limit;
+};
 
 // One pinentry process on one end of a socket pair (sockets, so that a dead
 // pinentry gives EPIPE instead of SIGPIPE in the host application).
 class Pinentry {
  public:
-  explicit Pinentry(const std::string& program) {
+  Pinentry(const std::string& program, std::chrono::seconds person_timeout)
+      : protocol_timeout_(std::min<std::chrono::seconds>(kProtocolTimeout, person_timeout)),
+        person_timeout_(person_timeout) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
       throw std::runtime_error("socketpair");
@@ -41,49 +59,42 @@ class Pinentry {
       ::close(fd_);
       throw std::runtime_error("cannot run pinentry '" + program + "'");
     }
-    expect_ok("greeting");
-  }
-  ~Pinentry() {
-    if (fd_ >= 0) {
-      try {
-        send_line("BYE");
-      } catch (const std::runtime_error&) {  // it went away already
-      }
-      ::close(fd_);
+    try {
+      expect_ok("greeting", protocol_timeout_);
+    } catch (...) {
+      finish();  // no destructor runs for a half-built object: socket and child go here
+      throw;
     }
-    if (pid_ > 0) {
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-    OPENSSL_cleanse(buf_.data(), buf_.size());
   }
+  ~Pinentry() { finish(); }
   Pinentry(const Pinentry&) = delete;
   Pinentry& operator=(const Pinentry&) = delete;
 
   void command(const std::string& name, const std::string& arg) {
     send_line(name + " " + assuan_escape(arg));
-    expect_ok(name.c_str());
+    expect_ok(name.c_str(), protocol_timeout_);
   }
 
   // A command whose refusal is an answer (MESSAGE: the window was closed).
   void command_any_answer(const std::string& name) {
     send_line(name);
+    const Deadline deadline(person_timeout_);
     std::string line;
     do {
-      read_line(line);
+      read_line(line, deadline);
     } while (line.rfind("OK", 0) != 0 && line.rfind("ERR", 0) != 0);
   }
 
   // GETPIN: true with the PIN, false when the holder cancelled.
   bool get_pin(card::SecureString& pin) {
     send_line("GETPIN");
+    const Deadline deadline(person_timeout_);
     pin.wipe();
     pin.str().reserve(kMaxLine);  // no reallocation: every byte written is wiped with it
     for (;;) {
       card::SecureString line;
       line.str().reserve(kMaxLine + 1);
-      read_line(line.str());
+      read_line(line.str(), deadline);
       const std::string& l = line.str();
       if (l.rfind("D ", 0) == 0) {
         unescape_into(l, 2, pin.str());
@@ -100,6 +111,47 @@ class Pinentry {
   }
 
  private:
+  // Says goodbye, closes the socket and reaps the child; a pinentry that does
+  // not leave within a second is killed (it may hang: the host must not).
+  void finish() noexcept {
+    if (fd_ >= 0) {
+      if (!hung_) {
+        try {
+          send_line("BYE");
+        } catch (...) {  // it went away already (and nothing may leave a noexcept function)
+        }
+      }
+      ::close(fd_);
+      fd_ = -1;
+    }
+    if (pid_ > 0) {
+      if (hung_ || !reaped_within(std::chrono::seconds(1))) {
+        ::kill(pid_, SIGTERM);
+        if (!reaped_within(std::chrono::seconds(1))) {
+          ::kill(pid_, SIGKILL);
+          (void)reaped_within(std::chrono::hours(1));  // SIGKILL cannot be refused
+        }
+      }
+      pid_ = -1;
+    }
+    OPENSSL_cleanse(buf_.data(), buf_.size());
+  }
+
+  [[nodiscard]] bool reaped_within(std::chrono::milliseconds limit) const noexcept {
+    const auto deadline = Clock::now() + limit;
+    for (;;) {
+      int status = 0;
+      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+      if (r == pid_ || (r < 0 && errno != EINTR)) {
+        return true;  // reaped, or not ours to reap (SIGCHLD ignored by the host)
+      }
+      if (Clock::now() >= deadline) {
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+
   void send_line(const std::string& line) {
     const std::string out = line + "\n";
     std::size_t done = 0;
@@ -115,7 +167,7 @@ class Pinentry {
     }
   }
 
-  void read_line(std::string& line) {
+  void read_line(std::string& line, const Deadline& deadline) {
     line.clear();
     for (;;) {
       if (pos_ < len_) {
@@ -129,6 +181,7 @@ class Pinentry {
         line.push_back(c);
         continue;
       }
+      wait_readable(deadline);
       const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), 0);
       if (n < 0 && errno == EINTR) {
         continue;
@@ -141,10 +194,30 @@ class Pinentry {
     }
   }
 
-  void expect_ok(const char* what) {
+  void wait_readable(const Deadline& deadline) {
+    for (;;) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline.at - Clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      const int n = left.count() > 0 ? ::poll(&p, 1, static_cast<int>(left.count())) : 0;
+      if (n > 0) {
+        return;
+      }
+      if (n == 0) {
+        hung_ = true;
+        throw std::runtime_error("no answer within " + std::to_string(deadline.limit.count()) +
+                                 " s: pinentry stopped");
+      }
+      if (errno != EINTR) {
+        throw std::runtime_error("pinentry: poll failed");
+      }
+    }
+  }
+
+  void expect_ok(const char* what, std::chrono::seconds timeout) {
+    const Deadline deadline(timeout);
     std::string line;
     for (;;) {
-      read_line(line);
+      read_line(line, deadline);
       if (line == "OK" || line.rfind("OK ", 0) == 0) {
         return;
       }
@@ -170,8 +243,11 @@ class Pinentry {
     }
   }
 
+  std::chrono::seconds protocol_timeout_;
+  std::chrono::seconds person_timeout_;
   int fd_ = -1;
   pid_t pid_ = -1;
+  bool hung_ = false;  // it stopped answering: no BYE, no waiting for it to leave
   std::array<char, 512> buf_{};
   std::size_t pos_ = 0;
   std::size_t len_ = 0;
@@ -195,16 +271,16 @@ std::string assuan_escape(const std::string& s) {
   return out;
 }
 
-void show_message(const std::string& program, const PinPrompt& text) {
-  Pinentry p(program);
+void show_message(const std::string& program, const PinPrompt& text, std::chrono::seconds timeout) {
+  Pinentry p(program, timeout);
   p.command("SETTITLE", text.title);
   p.command("SETDESC", text.description);
   p.command_any_answer("MESSAGE");
 }
 
 PinEntryResult ask_pin(const std::string& program, const PinPrompt& text, const ShapeCheck& check,
-                       card::SecureString& pin, int attempts) {
-  Pinentry p(program);
+                       card::SecureString& pin, std::chrono::seconds timeout, int attempts) {
+  Pinentry p(program, timeout);
   p.command("SETTITLE", text.title);
   p.command("SETDESC", text.description);
   p.command("SETPROMPT", text.prompt);

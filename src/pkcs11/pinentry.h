@@ -2,6 +2,7 @@
 // program (GnuPG's Assuan pinentry protocol), never into the application.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,13 +24,15 @@ using ShapeCheck = std::function<std::string(card::SecureString&)>;
 enum class PinEntryResult { kEntered, kCancelled, kWrongShape };
 
 // Runs `program` and asks up to `attempts` times until `check` accepts the PIN.
-// Throws std::runtime_error when the program cannot be run or breaks the protocol.
+// Throws std::runtime_error when the program cannot be run or breaks the protocol,
+// or when the holder has not answered within `timeout` (the program's protocol
+// answers are due within seconds); a program that stopped answering is killed.
 PinEntryResult ask_pin(const std::string& program, const PinPrompt& text, const ShapeCheck& check,
-                       card::SecureString& pin, int attempts = 3);
+                       card::SecureString& pin, std::chrono::seconds timeout, int attempts = 3);
 
 // Shows `text` with one button (Assuan MESSAGE) and waits until the holder
-// closes it. Throws std::runtime_error when the program cannot be run.
-void show_message(const std::string& program, const PinPrompt& text);
+// closes it, at most `timeout`. Throws std::runtime_error when the program cannot be run.
+void show_message(const std::string& program, const PinPrompt& text, std::chrono::seconds timeout);
 
 // Assuan: '%', CR and LF in a command's argument are sent as %XX.
 std::string assuan_escape(const std::string& s);

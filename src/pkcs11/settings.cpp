@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -67,6 +68,15 @@ bool parse_switch(const std::string& value, bool fallback) {
   return fallback;
 }
 
+int parse_seconds(const std::string& value, int fallback) {
+  if (value.empty() || value.size() > 6 ||
+      !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return fallback;
+  }
+  const int v = std::stoi(value);
+  return v > 0 ? v : fallback;
+}
+
 std::string host_program() {
   std::array<char, 4096> buf{};
   const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
@@ -103,6 +113,8 @@ Settings load_settings(std::string_view program) {
                                             s.sign_always_authenticate);
   s.rsa_pss = parse_switch(value("rsa_pss", "JPKI_PKCS11_RSA_PSS"), s.rsa_pss);
   s.pinentry = value("pinentry", "JPKI_PKCS11_PINENTRY");
+  s.pinentry_timeout =
+      parse_seconds(value("pinentry_timeout", "JPKI_PKCS11_PINENTRY_TIMEOUT"), s.pinentry_timeout);
   s.reader = value("reader", "JPKI_PKCS11_READER");
   const std::string t = value("tokens", "JPKI_PKCS11_TOKENS");
   if (t == "auth" || t == "sign" || t == "both") {

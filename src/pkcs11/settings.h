@@ -8,6 +8,7 @@
 //   sign_always_authenticate (JPKI_PKCS11_SIGN_ALWAYS_AUTH)  on: CKA_ALWAYS_AUTHENTICATE on the sign key
 //   rsa_pss (JPKI_PKCS11_RSA_PSS)                            off: CKM_RSA_PKCS_PSS, CKM_SHA256_RSA_PKCS_PSS
 //   pinentry (JPKI_PKCS11_PINENTRY)                          "": a pinentry program (protected PIN path)
+//   pinentry_timeout (JPKI_PKCS11_PINENTRY_TIMEOUT)          300: seconds the pinentry waits for the holder
 //   reader (JPKI_PKCS11_READER)                              "": only readers whose name contains this
 //   tokens (JPKI_PKCS11_TOKENS)                              "auth" in a web browser, else "both";
 //                                                            "auth", "sign" or "both"
@@ -22,6 +23,7 @@ struct Settings {
   bool sign_always_authenticate = true;
   bool rsa_pss = false;
   std::string pinentry;
+  int pinentry_timeout = 300;  // seconds; then the login fails (CKR_FUNCTION_FAILED) and the window closes
   std::string reader;
   bool show_auth_token = true;
   bool show_sign_token = true;
@@ -43,5 +45,7 @@ bool is_web_browser(std::string_view program);
 
 // "on/off", "1/0", "yes/no", "true/false"; anything else leaves `fallback`.
 bool parse_switch(const std::string& value, bool fallback);
+// A whole number of seconds, 1 to 999999; anything else leaves `fallback`.
+int parse_seconds(const std::string& value, int fallback);
 
 }  // namespace jpki::pkcs11

@@ -21,10 +21,12 @@ class PcscReaderProvider final : public ReaderProvider {
 
  private:
   std::vector<std::string> reader_names();
+  void renew_list_context();
   std::string filter_;
-  std::mutex mutex_;  // guards list_context_
+  std::mutex mutex_;  // guards list_context_ and restarts_
   std::unique_ptr<PcscContext> list_context_;
-  std::mutex wait_mutex_;  // one waiter at a time
+  std::uint32_t restarts_ = 0;  // pcscd restarts seen: part of each reader's insertion counter
+  std::mutex wait_mutex_;       // one waiter at a time
   std::unique_ptr<PcscContext> wait_context_;
   std::mutex cancel_mutex_;
   SCARDCONTEXT waiting_ = 0;

@@ -17,7 +17,8 @@ struct ReaderState {
   std::string name;
   bool card_present = false;
   // Changes whenever a card is inserted or removed (pcsc-lite's event counter),
-  // so "same reader, another card" is visible even if both polls saw a card.
+  // so "same reader, another card" is visible even if both polls saw a card;
+  // and when PC/SC itself restarted (the card's connection went with it).
   std::uint32_t insertion_counter = 0;
 };
 

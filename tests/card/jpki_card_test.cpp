@@ -119,6 +119,31 @@ TEST(CardScripted, GetResponseAndWrongLe) {
   EXPECT_EQ(card2.pin_status(KeyKind::kAuth).tries_left, 3);
 }
 
+// A T=0 card sends the signing certificate through GET RESPONSE (61xx after the
+// READ BINARY): those bytes (name, address) must not reach the trace either.
+TEST(CardScripted, SigningCertificateThroughGetResponseStaysOutOfTheTrace) {
+  ScriptedChannel ch;
+  ch.expect(kSelectAp, "90 00");
+  ch.expect("00 A4 02 0C 02 00 01", "90 00");
+  // 30 82 01 00: 260 bytes; a name and an address in the middle.
+  Bytes der = from_hex("30 82 01 00");
+  const std::string person = "YAMADA HANAKO 1-1 CHIYODA TOKYO";
+  for (std::size_t i = 0; der.size() < 260; ++i)
+    der.push_back(static_cast<unsigned char>(person[i % person.size()]));
+  ch.expect("00 B0 00 00 00", "61 00");
+  ch.expect("00 C0 00 00 00", to_hex(ByteView(der).first(256)) + " 90 00");
+  ch.expect("00 B0 01 00 04", "61 04");
+  ch.expect("00 C0 00 00 04", to_hex(ByteView(der).subspan(256)) + " 90 00");
+  std::string trace;
+  JpkiCard card(ch, {}, [&](ByteView c, ByteView r) { trace += to_hex(c) + " / " + to_hex(r) + "\n"; });
+  EXPECT_EQ(card.read_certificate(CertKind::kSign), der);
+  EXPECT_TRUE(ch.done());
+  EXPECT_EQ(trace.find(to_hex(as_bytes("YAMADA"))), std::string::npos) << trace;
+  EXPECT_EQ(trace.find(to_hex(as_bytes("TOKYO"))), std::string::npos) << trace;
+  EXPECT_NE(trace.find("00 C0 00 00 00 / 90 00"), std::string::npos) << "the status word stays visible\n"
+                                                                     << trace;
+}
+
 TEST(CardScripted, EndlessGetResponseStops) {
   ScriptedChannel ch;
   ch.expect(kSelectAp, "90 00");

@@ -13,6 +13,7 @@
 // | C_GetAttributeValue                    | unknown object              | OBJECT_HANDLE_INVALID        |
 // | C_FindObjects / C_Sign                 | no Init                     | OPERATION_NOT_INITIALIZED    |
 // | C_FindObjectsInit                      | already finding             | OPERATION_ACTIVE             |
+// | C_Sign / C_Verify                      | after an Update             | FUNCTION_FAILED              |
 // | C_SetPIN                               | read-only session           | SESSION_READ_ONLY            |
 // | output pointers                        | NULL                        | ARGUMENTS_BAD                |
 #include <sys/wait.h>
@@ -100,6 +101,26 @@ TEST_F(HostileSession, InvalidHandlesAndArguments) {
   EXPECT_EQ(f()->C_CloseSession(s), CKR_OK);
   EXPECT_EQ(f()->C_CloseSession(s), CKR_SESSION_HANDLE_INVALID);
   EXPECT_EQ(f()->C_CloseAllSessions(4242), CKR_SLOT_ID_INVALID);
+}
+
+// C_Sign and C_Verify cannot end a multi-part operation; CKR_OPERATION_ACTIVE is
+// not among the codes PKCS#11 2.40 lets them return: CKR_FUNCTION_FAILED is.
+TEST_F(HostileSession, OneShotCallsAfterAnUpdateGetACodeTheirListAllows) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  ASSERT_EQ(login(s, auth_pin()), CKR_OK);
+  const auto key = find_one(s, CKO_PRIVATE_KEY, 1);
+  const auto pub = find_one(s, CKO_PUBLIC_KEY, 1);
+  ASSERT_TRUE(key && pub);
+  CK_MECHANISM m{CKM_SHA256_RSA_PKCS, nullptr, 0};
+  Bytes data = bytes_of("two parts");
+  Bytes sig(256);
+  CK_ULONG len = sig.size();
+  ASSERT_EQ(f()->C_SignInit(s, &m, *key), CKR_OK);
+  ASSERT_EQ(f()->C_SignUpdate(s, data.data(), data.size()), CKR_OK);
+  EXPECT_EQ(f()->C_Sign(s, data.data(), data.size(), sig.data(), &len), CKR_FUNCTION_FAILED);
+  ASSERT_EQ(f()->C_VerifyInit(s, &m, *pub), CKR_OK);
+  ASSERT_EQ(f()->C_VerifyUpdate(s, data.data(), data.size()), CKR_OK);
+  EXPECT_EQ(f()->C_Verify(s, data.data(), data.size(), sig.data(), sig.size()), CKR_FUNCTION_FAILED);
 }
 
 TEST_F(HostileSession, ObjectsOfTheOtherTokenAreNotHandles) {

@@ -1,13 +1,18 @@
 // PIN entry on a protected path: with a pinentry configured the tokens say
 // CKF_PROTECTED_AUTHENTICATION_PATH and C_Login with a NULL PIN asks the
 // holder (here: tests/pkcs11/scripted-pinentry.sh). Cancel and PINs of the
-// wrong shape never reach the card.
+// wrong shape never reach the card. The module lock is let go while the
+// holder types, and a pinentry that hangs ends the login within its timeout.
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "p11_client.h"
 
@@ -28,8 +33,10 @@ class Pinentry : public P11Test {
   }
   void TearDown() override {
     P11Test::TearDown();
-    ::unsetenv("JPKI_PKCS11_PINENTRY");
-    ::unsetenv("PINENTRY_ANSWERS");
+    for (const char* v : {"JPKI_PKCS11_PINENTRY", "PINENTRY_ANSWERS", "PINENTRY_DELAY", "PINENTRY_GREETING",
+                          "PINENTRY_GREETING_DELAY", "JPKI_PKCS11_PINENTRY_TIMEOUT", "JPKI_PKCS11_DEBUG"}) {
+      ::unsetenv(v);
+    }
     std::filesystem::remove(log_);
     std::filesystem::remove(log_ + ".count");
     unblock_card();
@@ -43,6 +50,31 @@ class Pinentry : public P11Test {
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
+  }
+  // Settings are read at C_Initialize.
+  void reinitialize() {
+    f()->C_Finalize(nullptr);
+    ASSERT_EQ(f()->C_Initialize(nullptr), CKR_OK);
+  }
+  // Waits until the pinentry got `command` (it logs each command as it reads it).
+  bool wait_for(const std::string& command) const {
+    for (int i = 0; i < 200; ++i) {
+      if (dialog().find(command) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  static std::size_t open_descriptors() {
+    return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                                                  std::filesystem::directory_iterator()));
+  }
+  // True when this process has no child left: none running, none unreaped.
+  static bool no_children() {
+    int status = 0;
+    return ::waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD;
+  }
+  static double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   }
   static std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
@@ -164,6 +196,93 @@ TEST_F(Pinentry, AMissingProgramIsAFailureNotAHang) {
   ASSERT_EQ(f()->C_Initialize(nullptr), CKR_OK);
   const CK_SESSION_HANDLE s = open(auth_slot());
   EXPECT_EQ(login_null(s), CKR_FUNCTION_FAILED);
+  EXPECT_EQ(card_tries("auth"), 3);
+}
+
+TEST_F(Pinentry, OtherThreadsAreServedWhileTheHolderTypes) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  answers(auth_pin());
+  ::setenv("PINENTRY_DELAY", "3", 1);
+  const auto start = std::chrono::steady_clock::now();
+  CK_RV rv = CKR_GENERAL_ERROR;
+  std::thread typing([&] { rv = login_null(s); });
+  ASSERT_TRUE(wait_for("GETPIN"));
+  for (int i = 0; i < 3; ++i) {
+    const auto t = std::chrono::steady_clock::now();
+    CK_SLOT_INFO slot{};
+    EXPECT_EQ(f()->C_GetSlotInfo(sign_slot(), &slot), CKR_OK);
+    CK_TOKEN_INFO token{};
+    EXPECT_EQ(f()->C_GetTokenInfo(sign_slot(), &token), CKR_OK);
+    EXPECT_LT(seconds_since(t), 1.0) << "another thread waited for the person typing";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  typing.join();
+  EXPECT_EQ(rv, CKR_OK);
+  EXPECT_GE(seconds_since(start), 2.5) << "the pinentry did not take its time: the test proved nothing";
+  CK_SESSION_INFO info{};
+  ASSERT_EQ(f()->C_GetSessionInfo(s, &info), CKR_OK);
+  EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_USER_FUNCTIONS));
+}
+
+TEST_F(Pinentry, ASessionClosedWhileTheHolderTypesGetsNoVerify) {
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  const CK_SESSION_HANDLE keep_token = open(auth_slot());  // the token stays in use
+  answers(auth_pin());
+  ::setenv("PINENTRY_DELAY", "2", 1);
+  const std::size_t before = card_verifies_with_data();
+  CK_RV rv = CKR_GENERAL_ERROR;
+  std::thread typing([&] { rv = login_null(s); });
+  ASSERT_TRUE(wait_for("GETPIN"));
+  EXPECT_EQ(f()->C_CloseSession(s), CKR_OK);
+  typing.join();
+  EXPECT_EQ(rv, CKR_SESSION_HANDLE_INVALID);
+  EXPECT_EQ(card_verifies_with_data(), before) << "the PIN went to the card for a closed session";
+  CK_SESSION_INFO info{};
+  ASSERT_EQ(f()->C_GetSessionInfo(keep_token, &info), CKR_OK);
+  EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION));
+}
+
+TEST_F(Pinentry, AHungPinentryEndsTheLoginWithinItsTimeout) {
+  const std::string debug = log_ + ".debug";
+  ::setenv("JPKI_PKCS11_DEBUG", debug.c_str(), 1);
+  ::setenv("JPKI_PKCS11_PINENTRY_TIMEOUT", "2", 1);
+  ::setenv("PINENTRY_DELAY", "30", 1);  // the window is never answered
+  answers(auth_pin());
+  reinitialize();
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(login_null(s), CKR_FUNCTION_FAILED);
+  EXPECT_LT(seconds_since(start), 5.0);
+  EXPECT_TRUE(no_children()) << "the hung pinentry was left behind";
+  EXPECT_EQ(card_tries("auth"), 3);
+  std::ifstream in(debug);
+  std::stringstream log;
+  log << in.rdbuf();
+  EXPECT_NE(log.str().find("pinentry: no answer within 2 s"), std::string::npos) << log.str();
+  std::filesystem::remove(debug);
+}
+
+TEST_F(Pinentry, AHungGreetingEndsTheLoginWithinItsTimeout) {
+  ::setenv("JPKI_PKCS11_PINENTRY_TIMEOUT", "2", 1);
+  ::setenv("PINENTRY_GREETING_DELAY", "30", 1);
+  reinitialize();
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(login_null(s), CKR_FUNCTION_FAILED);
+  EXPECT_LT(seconds_since(start), 5.0);
+  EXPECT_TRUE(no_children());
+}
+
+TEST_F(Pinentry, ARefusedGreetingLeavesNoSocketAndNoChild) {
+  ::setenv("PINENTRY_GREETING", "ERR", 1);
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  EXPECT_EQ(login_null(s), CKR_FUNCTION_FAILED);
+  const std::size_t fds = open_descriptors();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(login_null(s), CKR_FUNCTION_FAILED);
+  }
+  EXPECT_EQ(open_descriptors(), fds) << "a socket per failed greeting";
+  EXPECT_TRUE(no_children()) << "an unreaped pinentry per failed greeting";
   EXPECT_EQ(card_tries("auth"), 3);
 }
 

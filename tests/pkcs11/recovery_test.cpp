@@ -202,6 +202,46 @@ TEST_F(Recovery, RemovalsLandingAnywhereNeverYieldAWrongResult) {
   EXPECT_EQ(card_tries("auth"), 3);
 }
 
+// pcscd restarts (an update, a crash) under a program that keeps the module
+// loaded: the next calls find the token again, without C_Finalize.
+TEST_F(Recovery, APcscdRestartIsSurvived) {
+  const char* restart = std::getenv("JPKI_PCSCD_RESTART");
+  ASSERT_NE(restart, nullptr);
+  const CK_SESSION_HANDLE s = open(auth_slot());
+  ASSERT_EQ(login(s, auth_pin()), CKR_OK);
+  const auto key = find_one(s, CKO_PRIVATE_KEY, 1);
+  const Bytes cert = attribute(s, find_one(s, CKO_CERTIFICATE, 1).value_or(0), CKA_VALUE);
+  ASSERT_TRUE(key);
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_EQ(std::system(restart), 0) << "round " << round;
+    bool back = false;
+    for (int i = 0; i < 100 && !back; ++i) {
+      CK_ULONG n = 0;
+      back = f()->C_GetSlotList(CK_TRUE, nullptr, &n) == CKR_OK && n == 2;
+      if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(back) << "round " << round << ": no token after pcscd came back";
+    std::vector<CK_SLOT_ID> slots(2);
+    CK_ULONG n = slots.size();
+    ASSERT_EQ(f()->C_GetSlotList(CK_TRUE, slots.data(), &n), CKR_OK);
+    EXPECT_EQ(slots[0], auth_slot()) << "slot IDs stay the same for the same reader";
+    // pcscd reset the card when it stopped: the old session went with it.
+    CK_SESSION_INFO info{};
+    const CK_RV old = f()->C_GetSessionInfo(s, &info);
+    EXPECT_TRUE(old == CKR_SESSION_HANDLE_INVALID || old == CKR_DEVICE_REMOVED) << old;
+    const CK_SESSION_HANDLE t = open(auth_slot());
+    ASSERT_EQ(login(t, auth_pin()), CKR_OK) << "round " << round;
+    const auto k = find_one(t, CKO_PRIVATE_KEY, 1);
+    ASSERT_TRUE(k);
+    const Bytes msg = bytes_of("after pcscd restart " + std::to_string(round));
+    Bytes sig;
+    ASSERT_EQ(sign(t, CKM_SHA256_RSA_PKCS, *k, msg, sig), CKR_OK) << "round " << round;
+    EXPECT_TRUE(openssl_verify(cert, "SHA256", msg, sig));
+    f()->C_CloseSession(t);
+  }
+  EXPECT_EQ(card_tries("auth"), 3);
+}
+
 TEST_F(Recovery, WaitForSlotEventSeesRemovalAndBlockedWaitEndsAtFinalize) {
   CK_SLOT_ID slot = 0;
   while (f()->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, nullptr) == CKR_OK) {

@@ -52,6 +52,18 @@ TEST_F(SettingsTest, ABrowserSeesOnlyTheAuthenticationTokenByDefault) {
   EXPECT_NE(s.tokens_reason.find("web browser chromium"), std::string::npos) << s.tokens_reason;
 }
 
+TEST_F(SettingsTest, PinentryTimeoutIsWholeSecondsFromFileOrEnvironment) {
+  EXPECT_EQ(load_settings("pkcs11-tool").pinentry_timeout, 300);
+  write_config("pinentry_timeout = 60\n");
+  EXPECT_EQ(load_settings("pkcs11-tool").pinentry_timeout, 60);
+  ::setenv("JPKI_PKCS11_PINENTRY_TIMEOUT", "2", 1);
+  EXPECT_EQ(load_settings("pkcs11-tool").pinentry_timeout, 2);
+  ::unsetenv("JPKI_PKCS11_PINENTRY_TIMEOUT");
+  for (const char* bad : {"0", "-5", "1.5", "ten", "9999999", " "}) {
+    EXPECT_EQ(parse_seconds(bad, 300), 300) << bad;
+  }
+}
+
 TEST_F(SettingsTest, OtherProgramsSeeBothTokensByDefault) {
   const Settings s = load_settings("pkcs11-tool");
   EXPECT_TRUE(s.show_auth_token);

@@ -1,7 +1,11 @@
-// Several threads signing at once, and PIN changes.
+// Several threads signing at once, fork with a busy thread, and PIN changes.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <csignal>
 #include <thread>
 
 #include "p11_client.h"
@@ -35,6 +39,58 @@ TEST_F(Threads, FourThreadsSignConcurrently) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(good.load(), 40);
+}
+
+// fork() while another thread is inside the module: the child must not inherit
+// a lock held by a thread it does not have. It starts over (C_Initialize) and
+// finds the card; each child has 10 s, or SIGALRM ends it.
+TEST_F(Threads, ForkWhileAnotherThreadIsInsideTheModule) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> calls{0};
+  std::thread busy([&] {
+    while (!stop) {
+      CK_TOKEN_INFO info{};
+      f()->C_GetTokenInfo(auth_slot(), &info);  // reads the retry counter: card I/O under the lock
+      ++calls;
+    }
+  });
+  while (calls < 5) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 20; ++i) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::alarm(10);
+      CK_ULONG n = 0;
+      if (f()->C_GetSlotList(CK_TRUE, nullptr, &n) != CKR_CRYPTOKI_NOT_INITIALIZED) ::_exit(2);
+      CK_C_INITIALIZE_ARGS args{};
+      args.flags = CKF_OS_LOCKING_OK;
+      if (f()->C_Initialize(&args) != CKR_OK) ::_exit(3);
+      if (f()->C_GetSlotList(CK_TRUE, nullptr, &n) != CKR_OK || n != 2) ::_exit(4);
+      if (f()->C_Finalize(nullptr) != CKR_OK) ::_exit(5);
+      ::_exit(0);
+    }
+    int status = 0;
+    pid_t done = 0;
+    for (int w = 0; w < 1500 && done == 0; ++w) {
+      done = ::waitpid(pid, &status, WNOHANG);
+      if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (done == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ADD_FAILURE() << "fork " << i << ": the child hung";
+      break;
+    }
+    ASSERT_TRUE(WIFEXITED(status)) << "fork " << i << ": the child died of signal "
+                                   << (WIFSIGNALED(status) ? WTERMSIG(status) : 0)
+                                   << " (14: SIGALRM, it hung)";
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "fork " << i;
+  }
+  stop = true;
+  busy.join();
+  CK_ULONG n = 0;
+  EXPECT_EQ(f()->C_GetSlotList(CK_TRUE, nullptr, &n), CKR_OK) << "the parent goes on";
+  EXPECT_EQ(n, 2U);
 }
 
 using SetPin = P11Test;

@@ -12,7 +12,9 @@
 # refuses when another pcscd owns it.
 #
 # CMD gets: JPKI_SIM_BIN, JPKI_SIM_STATE, JPKI_SIM_LOG, JPKI_SIM_CONTROL,
-# JPKI_AUTH_PIN, JPKI_SIGN_PIN, JPKI_TESTBED_READER. The exit status is CMD's.
+# JPKI_AUTH_PIN, JPKI_SIGN_PIN, JPKI_TESTBED_READER, and JPKI_PCSCD_RESTART: a
+# command that stops this pcscd and starts it again with the same arguments,
+# returning once the virtual card is back. The exit status is CMD's.
 # Only the processes this script started are stopped (by PID).
 set -euo pipefail
 
@@ -65,6 +67,10 @@ cleanup() {
   local rc=$?
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  # A pcscd started again by JPKI_PCSCD_RESTART is not our child: stopped by the PID it left.
+  if [[ -f $work/pcscd.pid ]] && [[ $(cat "$work/pcscd.pid") != "${pids[0]:-}" ]]; then
+    kill "$(cat "$work/pcscd.pid")" 2>/dev/null || true
+  fi
   if ((keep)); then echo "testbed: kept $work" >&2; else rm -rf "$work"; fi
   exit "$rc"
 }
@@ -105,6 +111,27 @@ CHANNELID    0x8C7B
 EOF
 pcscd --foreground --config "$work/reader.conf.d" >"$work/pcscd.log" 2>&1 &
 pids+=($!)
+echo $! >"$work/pcscd.pid"
+cat >"$work/restart-pcscd" <<EOF
+#!/usr/bin/env bash
+# Stops the test bed's pcscd, starts it again with the same arguments, waits for the card.
+set -euo pipefail
+old=\$(cat "$work/pcscd.pid")
+kill "\$old" 2>/dev/null || true
+for _ in \$(seq 1 200); do  # gone, or a zombie its parent has not reaped yet
+  [[ -e /proc/\$old ]] && ! grep -q ') Z ' "/proc/\$old/stat" 2>/dev/null || break
+  sleep 0.05
+done
+pcscd --foreground --config "$work/reader.conf.d" >>"$work/pcscd.log" 2>&1 </dev/null &
+echo \$! >"$work/pcscd.pid"
+for _ in \$(seq 1 200); do
+  "$sim" probe >/dev/null 2>&1 && exit 0
+  sleep 0.05
+done
+echo "restart-pcscd: the virtual card did not come back" >&2
+exit 1
+EOF
+chmod +x "$work/restart-pcscd"
 
 # shellcheck disable=SC2086
 "$sim" serve --state "$state" --log "$log" --control "$control" $sim_args >"$work/sim.out" 2>&1 &
@@ -126,6 +153,7 @@ done
 export JPKI_SIM_BIN=$sim JPKI_SIM_STATE=$state JPKI_SIM_LOG=$log JPKI_SIM_CONTROL=$control
 export JPKI_AUTH_PIN=${JPKI_AUTH_PIN:-1234} JPKI_SIGN_PIN=${JPKI_SIGN_PIN:-ABCDEF12}
 export JPKI_TESTBED_READER="Virtual PCD 00 00"
+export JPKI_PCSCD_RESTART=$work/restart-pcscd
 set +e
 "$@"
 rc=$?
