@@ -6,12 +6,6 @@
 #include <stdexcept>
 
 namespace jpki::pkcs11 {
-namespace {
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-}  // namespace
-
 bool is_pss(CK_MECHANISM_TYPE m) { return m == CKM_RSA_PKCS_PSS || m == CKM_SHA256_RSA_PKCS_PSS; }
 
 bool is_supported_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled) {
@@ -112,7 +106,7 @@ Bytes MessageInput::finish() {
 }
 
 bool verify_pkcs1(EVP_PKEY* key, ByteView digest_info_bytes, ByteView signature) {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) {
     return false;
@@ -122,7 +116,7 @@ bool verify_pkcs1(EVP_PKEY* key, ByteView digest_info_bytes, ByteView signature)
 }
 
 bool verify_pss_sha256(EVP_PKEY* key, ByteView hash, ByteView signature) {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||

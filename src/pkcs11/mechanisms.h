@@ -5,17 +5,10 @@
 #include <openssl/evp.h>
 #include <p11-kit/pkcs11.h>
 
-#include <memory>
-#include <optional>
-
 #include "apdu/bytes.h"
+#include "common/openssl_ptr.h"
 
 namespace jpki::pkcs11 {
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
 // The PSS ones only when `pss_enabled` (the rsa_pss setting).
 bool is_supported_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled);

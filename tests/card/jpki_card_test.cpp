@@ -8,6 +8,7 @@
 
 #include "card/der_length.h"
 #include "card/pin_policy.h"
+#include "common/openssl_ptr.h"
 #include "fake_channels.h"
 #include "sim/card_state.h"
 
@@ -369,8 +370,7 @@ TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
       const std::uint64_t before = card.apdu_count();
       const Bytes der = card.read_certificate(k);
       const unsigned char* p = der.data();
-      std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                    X509_free);
+      const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
       EXPECT_TRUE(x) << "certificate parses";
       EXPECT_EQ(p, der.data() + der.size()) << "exactly the DER object";
       if (extended) {

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/openssl_ptr.h"
+
 namespace jpki::test {
 namespace {
 
@@ -229,17 +231,14 @@ CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDL
 }
 
 namespace {
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
-
 // A verification context over the certificate's public key (null when it is no certificate).
 PkeyCtx verify_context(const Bytes& cert_der) {
   const unsigned char* p = cert_der.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())),
-                                                X509_free);
-  if (!x) return {nullptr, EVP_PKEY_CTX_free};
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(x.get()), EVP_PKEY_free);
-  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr), EVP_PKEY_CTX_free);
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return {nullptr, EVP_PKEY_CTX_free};
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
+  if (!x) return nullptr;
+  const Pkey key(X509_get_pubkey(x.get()));
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return nullptr;
   return ctx;
 }
 }  // namespace

@@ -17,6 +17,7 @@
 #include "apdu/jpki.h"
 #include "card/der_length.h"
 #include "card/token_model.h"
+#include "common/openssl_ptr.h"
 #include "pkcs11/error_map.h"
 #include "pkcs11/module.h"
 #include "pkcs11/objects.h"
@@ -182,13 +183,10 @@ std::string field(const CK_UTF8CHAR* p, std::size_t n) {
 
 std::string serial_hex_of(const Bytes& der) {
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                X509_free);
-  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x.get()), nullptr),
-                                                 BN_free);
-  char* h = BN_bn2hex(bn.get());
-  std::string s(h);
-  OPENSSL_free(h);
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  const BignumPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x.get()), nullptr));
+  const OpensslString h(BN_bn2hex(bn.get()));
+  std::string s(h.get());
   return s.size() > 16 ? s.substr(s.size() - 16) : s;
 }
 
