@@ -14,7 +14,7 @@
 #include "card/token_model.h"
 #include "card/token_serial.h"
 #include "common/openssl_ptr.h"
-#include "fake_channels.h"
+#include "tests/support/scripted_channel.h"
 
 namespace jpki::card {
 namespace {
@@ -360,7 +360,7 @@ TEST(CardDetect, NeverLooksAtTheAtr) {
         "3B 88 80 01 00 00 05 E0 B3 81 A1 00 7F", "3B 88 80 01 12 34 56 78 00 00 00 00 00",
         "3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A"}) {
     ScriptedChannel ch;
-    ch.atr_bytes = from_hex(atr);
+    ch.script().atr_bytes = from_hex(atr);
     ch.expect(kSelectInfo, "6A 82");
     ch.expect(kSelectAp, "90 00");
     ch.expect(kSelectInfo, "90 00");
