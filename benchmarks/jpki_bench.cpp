@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,13 +16,18 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "pkcs11_client.h"
+#include "tests/support/p11_client.h"
 
 namespace jpki::bench {
 namespace {
+
+using test::check;
+using test::Initialized;
+using test::P11Module;
 
 struct Config {
   std::vector<std::pair<std::string, std::string>> modules;  // name, path
@@ -85,25 +91,63 @@ void run_command(const std::vector<std::string>& argv) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(argv[0] + " failed");
 }
 
-CK_SESSION_HANDLE open_session(const Module& m, CK_SLOT_ID slot) {
+std::vector<unsigned char> attribute(const P11Module& m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+                                     CK_ATTRIBUTE_TYPE type) {
+  test::Bytes value;
+  return test::attribute_value(m.f(), s, o, type, value) == CKR_OK ? value : test::Bytes{};
+}
+
+std::optional<CK_OBJECT_HANDLE> find_object(const P11Module& m, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls,
+                                            unsigned char id) {
+  std::vector<CK_OBJECT_HANDLE> found;
+  check(test::find_objects(m.f(), s, cls, id, found), "C_FindObjects");
+  if (found.empty()) return std::nullopt;
+  return found.front();
+}
+
+// Every attribute a browser reads of every certificate in the session.
+std::size_t read_all_certificates(const P11Module& m, CK_SESSION_HANDLE s) {
+  std::vector<CK_OBJECT_HANDLE> found;
+  check(test::find_objects(m.f(), s, CKO_CERTIFICATE, std::nullopt, found), "C_FindObjects");
+  std::size_t bytes = 0;
+  for (const CK_OBJECT_HANDLE o : found) {
+    for (CK_ATTRIBUTE_TYPE t : {CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_VALUE}) {
+      bytes += attribute(m, s, o, t).size();
+    }
+  }
+  return bytes;
+}
+
+// One SHA256-RSA-PKCS signature; the context-specific login when the key asks for it.
+void sign_sha256(const P11Module& m, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key, const std::string& pin,
+                 const std::string& message) {
+  const auto always = attribute(m, s, key, CKA_ALWAYS_AUTHENTICATE);
+  const bool context_login = !always.empty() && always[0] == CK_TRUE;
+  test::Bytes sig;
+  check(test::sign_once(m.f(), s, CKM_SHA256_RSA_PKCS, key, test::Bytes(message.begin(), message.end()), sig,
+                        context_login ? pin : ""),
+        "C_Sign");
+}
+
+CK_SESSION_HANDLE open_session(const P11Module& m, CK_SLOT_ID slot) {
   CK_SESSION_HANDLE s = 0;
   check(m.f()->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &s), "C_OpenSession");
   return s;
 }
 
-void login(const Module& m, CK_SESSION_HANDLE s, const std::string& pin) {
+void login(const P11Module& m, CK_SESSION_HANDLE s, const std::string& pin) {
   auto* p = reinterpret_cast<CK_UTF8CHAR_PTR>(const_cast<char*>(pin.data()));  // NOLINT
   check(m.f()->C_Login(s, CKU_USER, p, pin.size()), "C_Login");
 }
 
-CK_SLOT_ID first_slot(const Module& m, const std::string& label) {
-  const auto slots = slots_with_label(m, label);
+CK_SLOT_ID first_slot(const P11Module& m, const std::string& label) {
+  const auto slots = test::slots_with_label(m.f(), label);
   if (slots.empty()) throw std::runtime_error("no token labelled *" + label + "*");
   return slots.front();
 }
 
-void cold_start(const Module& m) {
-  Initialized init(m);
+void cold_start(const P11Module& m) {
+  Initialized init(m.f());
   CK_ULONG count = 0;
   check(m.f()->C_GetSlotList(CK_TRUE, nullptr, &count), "C_GetSlotList");
   std::vector<CK_SLOT_ID> slots(count);
@@ -119,8 +163,8 @@ void cold_start(const Module& m) {
   }
 }
 
-void auth_login_sign(const Module& m, const Config& cfg) {
-  Initialized init(m);
+void auth_login_sign(const P11Module& m, const Config& cfg) {
+  Initialized init(m.f());
   const CK_SESSION_HANDLE s = open_session(m, first_slot(m, "User Authentication"));
   login(m, s, cfg.auth_pin);
   const auto key = find_object(m, s, CKO_PRIVATE_KEY, 1);
@@ -128,8 +172,8 @@ void auth_login_sign(const Module& m, const Config& cfg) {
   sign_sha256(m, s, *key, cfg.auth_pin, "benchmark");
 }
 
-void sign_login_cert_sign(const Module& m, const Config& cfg) {
-  Initialized init(m);
+void sign_login_cert_sign(const P11Module& m, const Config& cfg) {
+  Initialized init(m.f());
   const CK_SESSION_HANDLE s = open_session(m, first_slot(m, "Digital Signature"));
   login(m, s, cfg.sign_pin);
   const auto cert = find_object(m, s, CKO_CERTIFICATE, 2);
@@ -140,8 +184,8 @@ void sign_login_cert_sign(const Module& m, const Config& cfg) {
 }
 
 // Signs n times in one logged-in session; returns resident memory growth in KiB.
-long signatures(const Module& m, const Config& cfg, int n) {
-  Initialized init(m);
+long signatures(const P11Module& m, const Config& cfg, int n) {
+  Initialized init(m.f());
   const CK_SESSION_HANDLE s = open_session(m, first_slot(m, "User Authentication"));
   login(m, s, cfg.auth_pin);
   const auto key = find_object(m, s, CKO_PRIVATE_KEY, 1);
@@ -215,7 +259,7 @@ int run(const Config& cfg) {
   std::map<std::string, std::vector<Measurement>> results;
   std::map<std::string, long> rss;
   for (const auto& [name, path] : cfg.modules) {
-    Module m(path);
+    P11Module m(path);
     auto& r = results[name];
     r.push_back(measure(cfg, cfg.reps, [&] { cold_start(m); }));
     r.push_back(measure(cfg, cfg.reps, [&] { run_command({"pkcs11-tool", "--module", path, "-L"}); }));

@@ -3,7 +3,7 @@
 #include <openssl/sha.h>
 #include <openssl/x509.h>
 
-#include <memory>
+#include "common/openssl_ptr.h"
 
 namespace jpki::card {
 
@@ -23,8 +23,7 @@ std::string hex_digits(ByteView bytes) {
 
 std::optional<std::string> certificate_serial_hex(ByteView der) {
   const unsigned char* p = der.data();
-  const std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                      X509_free);
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x) {
     return std::nullopt;
   }

@@ -11,14 +11,6 @@
 namespace jpki::pkcs11 {
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-
 X509Ptr parse(ByteView der) {
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
@@ -39,7 +31,7 @@ Bytes i2d_bytes(T* obj, F i2d) {
 Bytes bn_param(EVP_PKEY* key, const char* name) {
   BIGNUM* raw = nullptr;
   if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) throw std::runtime_error("not an RSA key");
-  std::unique_ptr<BIGNUM, BnFree> bn(raw);
+  const BignumPtr bn(raw);
   Bytes out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
   BN_bn2bin(bn.get(), out.data());
   return out;

@@ -1,19 +1,12 @@
 // What the PKCS#11 attributes need from an X.509 certificate, parsed with OpenSSL.
 #pragma once
 
-#include <openssl/evp.h>
-
-#include <memory>
 #include <string>
 
 #include "apdu/bytes.h"
+#include "common/openssl_ptr.h"
 
 namespace jpki::pkcs11 {
-
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 struct CertificateFacts {
   Bytes subject;           // DER Name

@@ -20,6 +20,7 @@
 #include "pkcs11/error_map.h"
 #include "pkcs11/module.h"
 #include "pkcs11/module_lock.h"
+#include "pkcs11/text_field.h"
 
 namespace jpki::pkcs11 {
 namespace {
@@ -98,11 +99,6 @@ CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
     const CK_RV session_rv = m.get_session_info(s, &info);
     return session_rv != CKR_OK ? session_rv : rv;
   });
-}
-
-void pad(CK_UTF8CHAR* dst, std::size_t size, const char* s) {
-  std::memset(dst, ' ', size);
-  std::memcpy(dst, s, std::min(size, std::strlen(s)));
 }
 
 }  // namespace

@@ -2,24 +2,79 @@
 
 #include <openssl/rsa.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
 
 namespace jpki::pkcs11 {
 namespace {
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
+
+// The fixed DER prefixes of RFC 8017 §9.2, note 1.
+constexpr std::array<std::uint8_t, 15> kSha1Prefix = {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2B, 0x0E,
+                                                      0x03, 0x02, 0x1A, 0x05, 0x00, 0x04, 0x14};
+constexpr std::array<std::uint8_t, 19> kSha224Prefix = {0x30, 0x2D, 0x30, 0x0D, 0x06, 0x09, 0x60,
+                                                        0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                        0x04, 0x05, 0x00, 0x04, 0x1C};
+constexpr std::array<std::uint8_t, 19> kSha256Prefix = {0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60,
+                                                        0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                        0x01, 0x05, 0x00, 0x04, 0x20};
+constexpr std::array<std::uint8_t, 19> kSha384Prefix = {0x30, 0x41, 0x30, 0x0D, 0x06, 0x09, 0x60,
+                                                        0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                        0x02, 0x05, 0x00, 0x04, 0x30};
+constexpr std::array<std::uint8_t, 19> kSha512Prefix = {0x30, 0x51, 0x30, 0x0D, 0x06, 0x09, 0x60,
+                                                        0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                                        0x03, 0x05, 0x00, 0x04, 0x40};
+
+const std::array<Mechanism, 8> kMechanisms = {{
+    {CKM_RSA_PKCS, nullptr, false, {}},
+    {CKM_SHA1_RSA_PKCS, EVP_sha1, false, kSha1Prefix},
+    {CKM_SHA224_RSA_PKCS, EVP_sha224, false, kSha224Prefix},
+    {CKM_SHA256_RSA_PKCS, EVP_sha256, false, kSha256Prefix},
+    {CKM_SHA384_RSA_PKCS, EVP_sha384, false, kSha384Prefix},
+    {CKM_SHA512_RSA_PKCS, EVP_sha512, false, kSha512Prefix},
+    {CKM_RSA_PKCS_PSS, nullptr, true, {}},
+    {CKM_SHA256_RSA_PKCS_PSS, EVP_sha256, true, {}},
+}};
+
+const Mechanism* row_of(CK_MECHANISM_TYPE m) {
+  const auto it =
+      std::find_if(kMechanisms.begin(), kMechanisms.end(), [&](const Mechanism& r) { return r.type == m; });
+  return it == kMechanisms.end() ? nullptr : &*it;
+}
+
+std::vector<CK_MECHANISM_TYPE> types_of(bool with_pss) {
+  std::vector<CK_MECHANISM_TYPE> out;
+  for (const Mechanism& r : kMechanisms) {
+    if (!r.pss || with_pss) {
+      out.push_back(r.type);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-bool is_pss(CK_MECHANISM_TYPE m) { return m == CKM_RSA_PKCS_PSS || m == CKM_SHA256_RSA_PKCS_PSS; }
+std::span<const Mechanism> mechanism_table() { return kMechanisms; }
+
+const Mechanism* find_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled) {
+  const Mechanism* r = row_of(m);
+  return r != nullptr && (!r->pss || pss_enabled) ? r : nullptr;
+}
+
+const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss) {
+  static const std::vector<CK_MECHANISM_TYPE> pkcs1 = types_of(false);
+  static const std::vector<CK_MECHANISM_TYPE> all = types_of(true);
+  return with_pss ? all : pkcs1;
+}
+
+bool is_pss(CK_MECHANISM_TYPE m) {
+  const Mechanism* r = row_of(m);
+  return r != nullptr && r->pss;
+}
 
 bool is_supported_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled) {
-  if (is_pss(m)) {
-    return pss_enabled;
-  }
-  return m == CKM_RSA_PKCS || m == CKM_SHA1_RSA_PKCS || m == CKM_SHA224_RSA_PKCS ||
-         m == CKM_SHA256_RSA_PKCS || m == CKM_SHA384_RSA_PKCS || m == CKM_SHA512_RSA_PKCS;
+  return find_mechanism(m, pss_enabled) != nullptr;
 }
 
 CK_RV check_mechanism_parameter(const CK_MECHANISM& m) {
@@ -35,51 +90,9 @@ CK_RV check_mechanism_parameter(const CK_MECHANISM& m) {
                                                                              : CKR_MECHANISM_PARAM_INVALID;
 }
 
-const EVP_MD* digest_of(CK_MECHANISM_TYPE m) {
-  switch (m) {
-    case CKM_SHA1_RSA_PKCS:
-      return EVP_sha1();
-    case CKM_SHA224_RSA_PKCS:
-      return EVP_sha224();
-    case CKM_SHA256_RSA_PKCS:
-    case CKM_SHA256_RSA_PKCS_PSS:
-      return EVP_sha256();
-    case CKM_SHA384_RSA_PKCS:
-      return EVP_sha384();
-    case CKM_SHA512_RSA_PKCS:
-      return EVP_sha512();
-    default:
-      return nullptr;
-  }
-}
-
-Bytes digest_info(const EVP_MD* md, ByteView hash) {
-  // The fixed DER prefixes of RFC 8017 §9.2, note 1.
-  Bytes prefix;
-  switch (EVP_MD_get_type(md)) {
-    case NID_sha1:
-      prefix = from_hex("30 21 30 09 06 05 2B 0E 03 02 1A 05 00 04 14");
-      break;
-    case NID_sha224:
-      prefix = from_hex("30 2D 30 0D 06 09 60 86 48 01 65 03 04 02 04 05 00 04 1C");
-      break;
-    case NID_sha256:
-      prefix = from_hex("30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20");
-      break;
-    case NID_sha384:
-      prefix = from_hex("30 41 30 0D 06 09 60 86 48 01 65 03 04 02 02 05 00 04 30");
-      break;
-    case NID_sha512:
-      prefix = from_hex("30 51 30 0D 06 09 60 86 48 01 65 03 04 02 03 05 00 04 40");
-      break;
-    default:
-      throw std::invalid_argument("unsupported digest");
-  }
-  prefix.insert(prefix.end(), hash.begin(), hash.end());
-  return prefix;
-}
-
-MessageInput::MessageInput(CK_MECHANISM_TYPE m) : md_(digest_of(m)), pss_(is_pss(m)) {
+MessageInput::MessageInput(CK_MECHANISM_TYPE m)
+    : mechanism_(row_of(m)),
+      md_(mechanism_ != nullptr && mechanism_->digest != nullptr ? mechanism_->digest() : nullptr) {
   if (md_ != nullptr) {
     ctx_.reset(EVP_MD_CTX_new());
     if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), md_, nullptr) != 1) {
@@ -108,11 +121,17 @@ Bytes MessageInput::finish() {
     throw std::runtime_error("digest final");
   }
   hash.resize(len);
-  return pss_ ? hash : digest_info(md_, hash);
+  if (mechanism_->pss) {
+    return hash;
+  }
+  // DigestInfo = AlgorithmIdentifier prefix || hash.
+  Bytes out(mechanism_->digest_info_prefix.begin(), mechanism_->digest_info_prefix.end());
+  out.insert(out.end(), hash.begin(), hash.end());
+  return out;
 }
 
 bool verify_pkcs1(EVP_PKEY* key, ByteView digest_info_bytes, ByteView signature) {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) {
     return false;
@@ -122,7 +141,7 @@ bool verify_pkcs1(EVP_PKEY* key, ByteView digest_info_bytes, ByteView signature)
 }
 
 bool verify_pss_sha256(EVP_PKEY* key, ByteView hash, ByteView signature) {
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||

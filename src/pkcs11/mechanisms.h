@@ -1,32 +1,45 @@
-// Signature mechanisms: which hash each uses, the DigestInfo the card is sent,
-// and software verification with the certificate's public key.
+// Signature mechanisms: one table says which mechanisms exist, which hash each
+// uses, whether it is PSS, and the DigestInfo the card is sent. Every mechanism
+// function (C_GetMechanismList/Info, CKA_ALLOWED_MECHANISMS, C_SignInit,
+// C_VerifyInit, the host-side hashing) reads it. Plus software verification with
+// the certificate's public key.
 #pragma once
 
 #include <openssl/evp.h>
 #include <p11-kit/pkcs11.h>
 
-#include <memory>
-#include <optional>
+#include <span>
+#include <vector>
 
 #include "apdu/bytes.h"
+#include "common/openssl_ptr.h"
 
 namespace jpki::pkcs11 {
 
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+struct Mechanism {
+  CK_MECHANISM_TYPE type;
+  // The hash done on the host; nullptr: the caller hands in what is signed
+  // (a DigestInfo for CKM_RSA_PKCS, a SHA-256 hash for CKM_RSA_PKCS_PSS).
+  const EVP_MD* (*digest)();
+  // The card does PSS (P1=04) with SHA-256 only (docs/jpki-card.md §3.2); the rsa_pss
+  // setting turns these on.
+  bool pss;
+  // DER prefix of the DigestInfo (RFC 8017 §9.2, note 1); empty where no DigestInfo is built.
+  ByteView digest_info_prefix;
 };
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 
-// The PSS ones only when `pss_enabled` (the rsa_pss setting).
+// Every mechanism, in the order C_GetMechanismList gives them.
+std::span<const Mechanism> mechanism_table();
+// The row of `m`, or nullptr when the module does not offer it (PSS only when `pss_enabled`).
+const Mechanism* find_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled);
+// The mechanism types, in table order: C_GetMechanismList and CKA_ALLOWED_MECHANISMS.
+const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss);
+
 bool is_supported_mechanism(CK_MECHANISM_TYPE m, bool pss_enabled);
 bool is_pss(CK_MECHANISM_TYPE m);
 // The one PSS parameter set the card does (P1=04): SHA-256, MGF1-SHA-256, 32-byte salt.
 // CKR_OK, or CKR_MECHANISM_PARAM_INVALID. Other mechanisms take no parameter.
 CK_RV check_mechanism_parameter(const CK_MECHANISM& m);
-// nullptr for CKM_RSA_PKCS and CKM_RSA_PKCS_PSS (the caller hands in what is signed).
-const EVP_MD* digest_of(CK_MECHANISM_TYPE m);
-// DER DigestInfo = AlgorithmIdentifier prefix || hash.
-Bytes digest_info(const EVP_MD* md, ByteView hash);
 
 // Host-side hashing for the *_RSA_PKCS mechanisms, or buffering for CKM_RSA_PKCS.
 class MessageInput {
@@ -39,8 +52,8 @@ class MessageInput {
   [[nodiscard]] std::size_t buffered() const { return buffer_.size(); }
 
  private:
+  const Mechanism* mechanism_;
   const EVP_MD* md_;
-  bool pss_;
   MdCtx ctx_;
   Bytes buffer_;  // CKM_RSA_PKCS input
 };

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "pkcs11/error_map.h"
 #include "pkcs11/pinentry.h"
+#include "pkcs11/text_field.h"
 #include "transport/pcsc_reader_provider.h"
 
 namespace jpki::pkcs11 {
@@ -40,14 +41,7 @@ CK_RV copy_out(const std::vector<T>& items, T* list, CK_ULONG_PTR count) {
   return CKR_OK;
 }
 
-void pad(CK_UTF8CHAR* dst, std::size_t size, const std::string& s) {
-  // PKCS#11 text fields are blank-padded, never NUL-terminated.
-  std::memset(dst, ' ', size);
-  // NOLINTNEXTLINE(bugprone-not-null-terminated-result)
-  std::memcpy(dst, s.data(), std::min(size, s.size()));
-}
-
-constexpr std::size_t kSignatureLength = 256;
+constexpr std::size_t kSignatureLength = apdu::kSignatureSize;
 
 std::string token_label(KeyKind k) {
   return k == KeyKind::kAuth ? "JPKI User Authentication" : "JPKI Digital Signature";

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pkcs11/certificate_facts.h"
+#include "pkcs11/mechanisms.h"
 
 namespace jpki::pkcs11 {
 namespace {
@@ -235,19 +236,6 @@ AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::fu
     return certificate_attribute(ref, type, certificate);
   }
   return key_attribute(ref, type, certificate, settings);
-}
-
-const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss) {
-  static const std::vector<CK_MECHANISM_TYPE> pkcs1 = {CKM_RSA_PKCS,        CKM_SHA1_RSA_PKCS,
-                                                       CKM_SHA224_RSA_PKCS, CKM_SHA256_RSA_PKCS,
-                                                       CKM_SHA384_RSA_PKCS, CKM_SHA512_RSA_PKCS};
-  static const std::vector<CK_MECHANISM_TYPE> all = [] {
-    auto v = pkcs1;
-    v.push_back(CKM_RSA_PKCS_PSS);
-    v.push_back(CKM_SHA256_RSA_PKCS_PSS);
-    return v;
-  }();
-  return with_pss ? all : pkcs1;
 }
 
 }  // namespace jpki::pkcs11

@@ -49,8 +49,4 @@ struct ObjectSettings {
 AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& certificate,
                             const ObjectSettings& settings, bool auth_certificate_private);
 
-// The mechanisms a key may be used with.
-// RSA-PSS only when the setting is on: the card does it with SHA-256 only (docs/jpki-card.md §3.2).
-const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss);
-
 }  // namespace jpki::pkcs11

@@ -20,20 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct NameFree {
-  void operator()(X509_NAME* n) const { X509_NAME_free(n); }
-};
-struct ExtFree {
-  void operator()(X509_EXTENSION* e) const { X509_EXTENSION_free(e); }
-};
-struct GensFree {
-  void operator()(GENERAL_NAMES* g) const { GENERAL_NAMES_free(g); }
-};
-
 void ossl(int ok, const char* what) {
   if (ok <= 0) throw std::runtime_error(std::string("OpenSSL: ") + what);
 }
@@ -65,9 +51,8 @@ time_t parse_date(const std::string& ymd) {
   return timegm(&tm);
 }
 
-std::unique_ptr<X509_NAME, NameFree> make_name(
-    const std::vector<std::pair<const char*, std::string>>& parts) {
-  std::unique_ptr<X509_NAME, NameFree> name(X509_NAME_new());
+X509NamePtr make_name(const std::vector<std::pair<const char*, std::string>>& parts) {
+  X509NamePtr name(X509_NAME_new());
   for (const auto& [field, value] : parts) {
     ossl(X509_NAME_add_entry_by_txt(name.get(), field, MBSTRING_UTF8,
                                     reinterpret_cast<const unsigned char*>(value.c_str()), -1, -1, 0),
@@ -80,7 +65,7 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  std::unique_ptr<X509_EXTENSION, ExtFree> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+  const X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
   if (!ext) throw std::runtime_error(std::string("extension ") + value);
   ossl(X509_add_ext(cert, ext.get(), -1), "add extension");
 }
@@ -95,7 +80,7 @@ void add_personal_data(X509* cert) {
       {"1.2.392.200149.8.5.5.5", "東京都千代田区霞が関二丁目一番二号"},  // address
       {"1.2.392.200149.8.5.5.6", "トウキョウト チヨダク"},               // address (alternative)
   }};
-  std::unique_ptr<GENERAL_NAMES, GensFree> names(GENERAL_NAMES_new());
+  const GeneralNamesPtr names(GENERAL_NAMES_new());
   for (const auto& [oid, value] : fields) {
     ASN1_OBJECT* obj = OBJ_txt2obj(oid, 1);
     ASN1_TYPE* type = ASN1_TYPE_new();
@@ -116,7 +101,7 @@ X509Ptr make_cert(const X509_NAME* subject, EVP_PKEY* key, X509* issuer, EVP_PKE
   std::array<unsigned char, 8> serial{};
   ossl(RAND_bytes(serial.data(), serial.size()), "serial");
   serial[0] &= 0x7F;
-  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(BN_bin2bn(serial.data(), serial.size(), nullptr), BN_free);
+  const BignumPtr bn(BN_bin2bn(serial.data(), serial.size(), nullptr));
   BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get()));
   ASN1_TIME_set(X509_getm_notBefore(cert.get()), not_before);
   ASN1_TIME_set(X509_getm_notAfter(cert.get()), not_after);

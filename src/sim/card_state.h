@@ -15,13 +15,9 @@
 #include <string>
 
 #include "apdu/bytes.h"
+#include "common/openssl_ptr.h"
 
 namespace jpki::sim {
-
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 struct PinSlot {
   std::string pin;

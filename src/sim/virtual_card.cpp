@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "apdu/jpki.h"
+#include "common/openssl_ptr.h"
 #include "sim/served_files.h"
 
 namespace jpki::sim {
@@ -22,14 +23,10 @@ Response sw(std::uint16_t v) { return Response{{}, StatusWord(v)}; }
 bool is_key_ef(std::uint16_t fid) { return fid == apdu::ef::kAuthKey || fid == apdu::ef::kSignKey; }
 bool is_pin_ef(std::uint16_t fid) { return fid == apdu::ef::kAuthPin || fid == apdu::ef::kSignPin; }
 
-struct CtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-
 // RSA with the card's key: PKCS#1 v1.5 type-1 padding of `input` (P1=00) or
 // PSS over a 32-byte SHA-256 (P1=04, MGF1-SHA256, salt 32).
 std::optional<Bytes> rsa_sign(EVP_PKEY* key, ByteView input, bool pss) {
-  std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0) return std::nullopt;
   if (pss) {
     if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) <= 0 ||

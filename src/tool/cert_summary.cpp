@@ -5,19 +5,12 @@
 #include <openssl/x509.h>
 
 #include <ctime>
-#include <memory>
 #include <stdexcept>
+
+#include "common/openssl_ptr.h"
 
 namespace jpki::tool {
 namespace {
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-
 X509Ptr parse(ByteView der) {
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
@@ -26,7 +19,7 @@ X509Ptr parse(ByteView der) {
 }
 
 std::string name_line(const X509_NAME* name) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  const BioPtr bio(BIO_new(BIO_s_mem()));
   X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
@@ -51,7 +44,7 @@ CertSummary summarize(ByteView der) {
 
 std::string to_pem(ByteView der) {
   const X509Ptr x = parse(der);
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+  const BioPtr bio(BIO_new(BIO_s_mem()));
   PEM_write_bio_X509(bio.get(), x.get());
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
@@ -60,7 +53,7 @@ std::string to_pem(ByteView der) {
 
 std::vector<Bytes> certificates_from_pem(ByteView pem) {
   std::vector<Bytes> out;
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  const BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   while (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     const X509Ptr x(raw);
     const int len = i2d_X509(x.get(), nullptr);

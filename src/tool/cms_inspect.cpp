@@ -5,20 +5,11 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
-#include <memory>
+
+#include "common/openssl_ptr.h"
 
 namespace jpki::tool {
 namespace {
-
-struct CmsFree {
-  void operator()(CMS_ContentInfo* c) const { CMS_ContentInfo_free(c); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct CertsFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
 
 Bytes der_of(X509* x) {
   const int len = i2d_X509(x, nullptr);
@@ -72,8 +63,7 @@ int nid_of(const X509_ALGOR* alg) {
 CmsFacts inspect_detached_cms(ByteView contents, ByteView content) {
   CmsFacts f;
   const unsigned char* p = contents.data();
-  std::unique_ptr<CMS_ContentInfo, CmsFree> cms(
-      d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(contents.size())));
+  const CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(contents.size())));
   if (!cms) {
     f.error = "not a DER CMS ContentInfo";
     ERR_clear_error();
@@ -98,7 +88,7 @@ CmsFacts inspect_detached_cms(ByteView contents, ByteView content) {
   }
   CMS_SignerInfo* si = sk_CMS_SignerInfo_value(signers, 0);
 
-  std::unique_ptr<STACK_OF(X509), CertsFree> certs(CMS_get1_certs(cms.get()));
+  const X509StackPtr certs(CMS_get1_certs(cms.get()));
   for (int i = 0; certs && i < sk_X509_num(certs.get()); ++i) {
     X509* x = sk_X509_value(certs.get(), i);
     if (!f.signer_cert_included && CMS_SignerInfo_cert_cmp(si, x) == 0) {
@@ -131,7 +121,7 @@ CmsFacts inspect_detached_cms(ByteView contents, ByteView content) {
 
   // The signature over the signed attributes and their messageDigest over the
   // content; the certificate chain is judged separately (pdf_verify).
-  std::unique_ptr<BIO, BioFree> data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  const BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   f.signature_valid = CMS_verify(cms.get(), nullptr, nullptr, data.get(), nullptr,
                                  CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1;
   if (!f.signature_valid) {

@@ -7,31 +7,16 @@
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <stdexcept>
+
+#include "common/openssl_ptr.h"
 
 namespace jpki::tool {
 namespace {
 
-struct CmsFree {
-  void operator()(CMS_ContentInfo* c) const { CMS_ContentInfo_free(c); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct TimeFree {
-  void operator()(ASN1_TIME* t) const { ASN1_TIME_free(t); }
-};
-
-std::unique_ptr<X509, X509Free> parse_cert(ByteView der) {
+X509Ptr parse_cert(ByteView der) {
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x) throw std::runtime_error("not an X.509 certificate");
   return x;
 }
@@ -91,8 +76,7 @@ Bytes make_detached_cms_for_digest(ByteView content_sha256, ByteView signer_cert
                                    const std::function<Bytes(ByteView)>& sign) {
   if (content_sha256.size() != 32) throw std::invalid_argument("not a SHA-256 digest");
   auto cert = parse_cert(signer_cert_der);
-  std::unique_ptr<CMS_ContentInfo, CmsFree> cms(
-      CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY));
+  const CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY));
   if (!cms) throw std::runtime_error("CMS_sign");
   // The certificate's public key stands in for the private key, which never leaves the card.
   CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert.get(), X509_get0_pubkey(cert.get()), EVP_sha256(),
@@ -100,7 +84,7 @@ Bytes make_detached_cms_for_digest(ByteView content_sha256, ByteView signer_cert
   if (si == nullptr) throw std::runtime_error("CMS_add1_signer");
   ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
        "contentType");
-  std::unique_ptr<ASN1_TIME, TimeFree> now(X509_gmtime_adj(nullptr, 0));
+  const Asn1TimePtr now(X509_gmtime_adj(nullptr, 0));
   ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_signingTime, now->type, now.get(), -1), "signingTime");
   ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, content_sha256.data(),
                                    static_cast<int>(content_sha256.size())),
@@ -124,17 +108,16 @@ Bytes make_detached_cms_for_digest(ByteView content_sha256, ByteView signer_cert
 bool verify_detached_cms(ByteView content, ByteView cms_der, const std::vector<Bytes>& ca_ders,
                          std::string& error) {
   const unsigned char* p = cms_der.data();
-  std::unique_ptr<CMS_ContentInfo, CmsFree> cms(
-      d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
+  const CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(cms_der.size())));
   if (!cms) {
     error = "not a CMS signature";
     return false;
   }
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  const X509StorePtr store(X509_STORE_new());
   for (const auto& der : ca_ders) X509_STORE_add_cert(store.get(), parse_cert(der).get());
   // JPKI certificates carry no S/MIME purpose: check the chain and the signature.
   X509_STORE_set_purpose(store.get(), X509_PURPOSE_ANY);
-  std::unique_ptr<BIO, BioFree> data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  const BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
   if (CMS_verify(cms.get(), nullptr, store.get(), data.get(), nullptr, CMS_BINARY) == 1) return true;
   const unsigned long e = ERR_get_error();
   char buf[256];

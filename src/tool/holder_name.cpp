@@ -3,20 +3,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <memory>
 #include <stdexcept>
+
+#include "common/openssl_ptr.h"
 
 namespace jpki::tool {
 namespace {
 
 constexpr const char* kJpkiNameOid = "1.2.392.200149.8.5.5.1";
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct NamesFree {
-  void operator()(GENERAL_NAMES* n) const { GENERAL_NAMES_free(n); }
-};
 
 std::string utf8(const ASN1_STRING* s) {
   unsigned char* out = nullptr;
@@ -24,19 +18,17 @@ std::string utf8(const ASN1_STRING* s) {
   if (len < 0) {
     return "";
   }
-  std::string r(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));  // NOLINT
-  OPENSSL_free(out);
-  return r;
+  const OpensslBytes owned(out);
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(len));  // NOLINT
 }
 
 std::string jpki_name(X509* x) {
-  std::unique_ptr<GENERAL_NAMES, NamesFree> names(
+  const GeneralNamesPtr names(
       static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr)));
   if (!names) {
     return "";
   }
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> want(OBJ_txt2obj(kJpkiNameOid, 1),
-                                                                 ASN1_OBJECT_free);
+  const Asn1ObjectPtr want(OBJ_txt2obj(kJpkiNameOid, 1));
   for (int i = 0; i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
     if (gn->type != GEN_OTHERNAME || OBJ_cmp(gn->d.otherName->type_id, want.get()) != 0) {
@@ -55,7 +47,7 @@ std::string jpki_name(X509* x) {
 
 std::string holder_name(ByteView cert_der) {
   const unsigned char* p = cert_der.data();
-  std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
   if (!x) {
     throw std::runtime_error("not an X.509 certificate");
   }

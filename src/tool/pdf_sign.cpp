@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "common/openssl_ptr.h"
+
 namespace jpki::tool::pdf {
 namespace {
 
@@ -313,7 +315,7 @@ Bytes PreparedSignature::signed_bytes() const {
 Bytes PreparedSignature::digest() const {
   const auto r = byte_range();
   Bytes md(32);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  const MdCtx ctx(EVP_MD_CTX_new());
   unsigned int len = 0;
   if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
       EVP_DigestUpdate(ctx.get(), file_.data(), r[1]) != 1 ||

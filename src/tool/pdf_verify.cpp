@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/openssl_ptr.h"
 #include "tool/cert_summary.h"
 #include "tool/json.h"
 #include "tool/pdf_document.h"
@@ -18,20 +19,6 @@
 
 namespace jpki::tool::pdf {
 namespace {
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
-};
-struct CtxFree {
-  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
-};
-struct StackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 X509Ptr parse_cert(ByteView der) {
   const unsigned char* p = der.data();
@@ -173,9 +160,9 @@ ChainResult check_chain(const CmsFacts& c, const std::vector<TrustAnchor>& ancho
     return out;
   }
   X509Ptr leaf = parse_cert(c.signer_cert);
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
-  std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
-  std::unique_ptr<X509_STORE_CTX, CtxFree> ctx(X509_STORE_CTX_new());
+  const X509StorePtr store(X509_STORE_new());
+  const X509StackPtr untrusted(sk_X509_new_null());
+  const X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!leaf || !store || !untrusted || !ctx) {
     out.error = "unreadable certificate";
     return out;

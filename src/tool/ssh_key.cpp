@@ -5,21 +5,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <memory>
 #include <stdexcept>
 
+#include "common/openssl_ptr.h"
 #include "tool/cert_summary.h"
 
 namespace jpki::tool {
 namespace {
-
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
 
 void put_u32(Bytes& out, std::size_t n) {
   if (n > 0xFFFFFFFFU) {
@@ -49,19 +41,19 @@ void put_mpint(Bytes& out, const BIGNUM* bn) {
   out.insert(out.end(), mag.begin(), mag.end());
 }
 
-BnPtr rsa_param(const EVP_PKEY* key, const char* name) {
+BignumPtr rsa_param(const EVP_PKEY* key, const char* name) {
   BIGNUM* bn = nullptr;
   if (EVP_PKEY_get_bn_param(key, name, &bn) != 1) {
     throw std::invalid_argument("RSA key without its parameters");
   }
-  return BnPtr(bn);
+  return BignumPtr(bn);
 }
 
 }  // namespace
 
 Bytes ssh_rsa_blob(ByteView cert_der) {
   const unsigned char* p = cert_der.data();
-  const std::unique_ptr<X509, X509Free> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
   if (!x) {
     throw std::invalid_argument("not an X.509 certificate");
   }
@@ -69,8 +61,8 @@ Bytes ssh_rsa_blob(ByteView cert_der) {
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
     throw std::invalid_argument("the certificate's key is not RSA");
   }
-  const BnPtr e = rsa_param(key, OSSL_PKEY_PARAM_RSA_E);
-  const BnPtr n = rsa_param(key, OSSL_PKEY_PARAM_RSA_N);
+  const BignumPtr e = rsa_param(key, OSSL_PKEY_PARAM_RSA_E);
+  const BignumPtr n = rsa_param(key, OSSL_PKEY_PARAM_RSA_N);
   Bytes blob;
   put_string(blob, "ssh-rsa");
   put_mpint(blob, e.get());

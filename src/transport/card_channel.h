@@ -51,16 +51,4 @@ class CardChannel {
   [[nodiscard]] virtual std::string reader_name() const = 0;
 };
 
-// RAII transaction scope.
-class Transaction {
- public:
-  explicit Transaction(CardChannel& channel) : channel_(channel) { channel_.begin_transaction(); }
-  ~Transaction() { channel_.end_transaction(); }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
- private:
-  CardChannel& channel_;
-};
-
 }  // namespace jpki::transport

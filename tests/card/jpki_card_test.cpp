@@ -8,15 +8,18 @@
 
 #include "card/der_length.h"
 #include "card/pin_policy.h"
-#include "fake_channels.h"
+#include "common/openssl_ptr.h"
 #include "sim/card_state.h"
+#include "tests/support/fake_channel.h"
+#include "tests/support/scripted_channel.h"
 
 namespace jpki::card {
 namespace {
 
 namespace fs = std::filesystem;
+using test::FakeChannel;
 using test::ScriptedChannel;
-using test::SimChannel;
+using test::SimCard;
 
 const char* kSelectAp = "00 A4 04 0C 0A D3 92 F0 00 26 01 00 00 00 01";
 
@@ -253,7 +256,7 @@ TEST(CardClear, ReselectThatClearsIsLearnedThenUsedAlone) {
   ch.expect(kSelectAp, "90 00");  // both facts known: the re-SELECT alone
   card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
   EXPECT_EQ(sign_and_clear(card), Cleared::kReselected);
-  EXPECT_EQ(ch.resets, 0);
+  EXPECT_EQ(ch.card().power_cycles, 0);
   EXPECT_TRUE(ch.done());
 }
 
@@ -267,12 +270,12 @@ TEST(CardClear, ACardThatKeepsThePasswordOnReselectIsReset) {
   expect_probe(ch, true);  // still verified after the re-SELECT
   card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
   EXPECT_EQ(sign_and_clear(card), Cleared::kReset);
-  EXPECT_EQ(ch.resets, 1);
+  EXPECT_EQ(ch.card().power_cycles, 1);
   expect_sign_verify(ch, true);  // after the reset the applet is selected again
   expect_signature(ch);          // and then reset at once: no APDU
   card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
   EXPECT_EQ(sign_and_clear(card), Cleared::kReset);
-  EXPECT_EQ(ch.resets, 2);
+  EXPECT_EQ(ch.card().power_cycles, 2);
   EXPECT_TRUE(ch.done());
 }
 
@@ -288,7 +291,7 @@ TEST(CardClear, ACardWhoseSignatureUsesUpThePasswordIsLeftAlone) {
   expect_signature(ch);  // known now: no probe either
   card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
   EXPECT_EQ(sign_and_clear(card), Cleared::kNothing);
-  EXPECT_EQ(ch.resets, 0);
+  EXPECT_EQ(ch.card().power_cycles, 0);
   EXPECT_TRUE(ch.done());
 }
 
@@ -303,7 +306,7 @@ TEST(CardClear, TheAuthenticationPinWithNothingLearnedMeansAReset) {
   EXPECT_EQ(card.clear_verified(ClearScope::kSigningPin), Cleared::kNothing) << "not the signing password's";
   EXPECT_EQ(card.clear_verified(ClearScope::kAuthenticationPin), Cleared::kReset)
       << "no harmless probe for this PIN: the safe side";
-  EXPECT_EQ(ch.resets, 1);
+  EXPECT_EQ(ch.card().power_cycles, 1);
   EXPECT_EQ(card.logout(), Cleared::kNothing) << "nothing left of ours";
   EXPECT_TRUE(ch.done());
 }
@@ -313,7 +316,7 @@ TEST(CardClear, NothingVerifiedNothingSent) {
   JpkiCard card(ch);
   EXPECT_EQ(card.logout(), Cleared::kNothing);
   EXPECT_EQ(ch.transactions, 0);
-  EXPECT_EQ(ch.resets, 0);
+  EXPECT_EQ(ch.card().power_cycles, 0);
 }
 
 TEST(PinPolicy, Shapes) {
@@ -353,24 +356,31 @@ class CardOnSim : public ::testing::Test {
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
   void TearDown() override {
-    if (ch_) ch_->card().unblock();
+    if (card_) card_->card().unblock();
   }
-  std::unique_ptr<SimChannel> ch_;
+  // The virtual card in a reader that carries extended APDUs, or one that does not.
+  FakeChannel& connect(bool extended = true) {
+    ch_.reset();
+    card_ =
+        std::make_unique<SimCard>(dir_, sim::CardOptions{from_hex("3B E0 00 FF 81 31 FE 45 14"), extended});
+    ch_ = std::make_unique<FakeChannel>(*card_, "in-process", extended ? 65538 : 258);
+    return *ch_;
+  }
+  std::unique_ptr<SimCard> card_;
+  std::unique_ptr<FakeChannel> ch_;
   static fs::path dir_;
 };
 fs::path CardOnSim::dir_;
 
 TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
   for (bool extended : {true, false}) {
-    ch_ = std::make_unique<SimChannel>(dir_, extended);
-    JpkiCard card(*ch_);
+    JpkiCard card(connect(extended));
     card.detect();
     for (CertKind k : {CertKind::kAuth, CertKind::kAuthCa, CertKind::kSignCa}) {
       const std::uint64_t before = card.apdu_count();
       const Bytes der = card.read_certificate(k);
       const unsigned char* p = der.data();
-      std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                    X509_free);
+      const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
       EXPECT_TRUE(x) << "certificate parses";
       EXPECT_EQ(p, der.data() + der.size()) << "exactly the DER object";
       if (extended) {
@@ -384,9 +394,9 @@ TEST_F(CardOnSim, CertificatesReadWholeWithExtendedAndShortApdus) {
 }
 
 TEST_F(CardOnSim, TraceNeverCarriesTheSigningCertificate) {
-  ch_ = std::make_unique<SimChannel>(dir_);
   std::string trace;
-  JpkiCard card(*ch_, {}, [&](ByteView c, ByteView r) { trace += to_hex(c) + " / " + to_hex(r) + "\n"; });
+  JpkiCard card(connect(), {},
+                [&](ByteView c, ByteView r) { trace += to_hex(c) + " / " + to_hex(r) + "\n"; });
   card.detect();
   card.verify(KeyKind::kSign, SecureString("ABCDEF12"));
   const Bytes der = card.read_certificate(CertKind::kSign);
@@ -402,8 +412,7 @@ TEST_F(CardOnSim, TraceNeverCarriesTheSigningCertificate) {
 }
 
 TEST_F(CardOnSim, SignAndChangePin) {
-  ch_ = std::make_unique<SimChannel>(dir_);
-  JpkiCard card(*ch_);
+  JpkiCard card(connect());
   card.detect();
   EXPECT_EQ(card.pin_status(KeyKind::kAuth).tries_left, 3);
   card.verify(KeyKind::kAuth, SecureString("1234"));

@@ -13,7 +13,8 @@
 #include "card/jpki_card.h"
 #include "card/token_model.h"
 #include "card/token_serial.h"
-#include "fake_channels.h"
+#include "common/openssl_ptr.h"
+#include "tests/support/scripted_channel.h"
 
 namespace jpki::card {
 namespace {
@@ -57,14 +58,13 @@ std::string part(const Bytes& b, std::size_t from, std::size_t to) {
 
 // A real (self-signed, EC) certificate with the given serial number.
 Bytes certificate_with_serial(const std::string& serial_hex) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-  std::unique_ptr<X509, decltype(&X509_free)> x(X509_new(), X509_free);
-  BIGNUM* bn = nullptr;
-  BN_hex2bn(&bn, serial_hex.c_str());
-  ASN1_INTEGER* serial = BN_to_ASN1_INTEGER(bn, nullptr);
-  X509_set_serialNumber(x.get(), serial);
-  ASN1_INTEGER_free(serial);
-  BN_free(bn);
+  const Pkey key(EVP_EC_gen("P-256"));
+  const X509Ptr x(X509_new());
+  BIGNUM* raw_bn = nullptr;
+  BN_hex2bn(&raw_bn, serial_hex.c_str());
+  const BignumPtr bn(raw_bn);
+  const Asn1IntegerPtr serial(BN_to_ASN1_INTEGER(bn.get(), nullptr));
+  X509_set_serialNumber(x.get(), serial.get());
   X509_gmtime_adj(X509_getm_notBefore(x.get()), 0);
   X509_gmtime_adj(X509_getm_notAfter(x.get()), 3600);
   X509_NAME_add_entry_by_txt(X509_get_subject_name(x.get()), "CN", MBSTRING_ASC,
@@ -72,10 +72,9 @@ Bytes certificate_with_serial(const std::string& serial_hex) {
   X509_set_issuer_name(x.get(), X509_get_subject_name(x.get()));
   X509_set_pubkey(x.get(), key.get());
   X509_sign(x.get(), key.get(), EVP_sha256());
-  unsigned char* out = nullptr;
-  const int len = i2d_X509(x.get(), &out);
-  Bytes der(out, out + len);
-  OPENSSL_free(out);
+  Bytes der(static_cast<std::size_t>(i2d_X509(x.get(), nullptr)));
+  unsigned char* out = der.data();
+  i2d_X509(x.get(), &out);
   return der;
 }
 
@@ -361,7 +360,7 @@ TEST(CardDetect, NeverLooksAtTheAtr) {
         "3B 88 80 01 00 00 05 E0 B3 81 A1 00 7F", "3B 88 80 01 12 34 56 78 00 00 00 00 00",
         "3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A"}) {
     ScriptedChannel ch;
-    ch.atr_bytes = from_hex(atr);
+    ch.script().atr_bytes = from_hex(atr);
     ch.expect(kSelectInfo, "6A 82");
     ch.expect(kSelectAp, "90 00");
     ch.expect(kSelectInfo, "90 00");

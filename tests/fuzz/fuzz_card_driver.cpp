@@ -16,53 +16,36 @@
 #include "card/der_length.h"
 #include "card/jpki_card.h"
 #include "sim/card_state.h"
-#include "sim/virtual_card.h"
+#include "tests/support/fake_channel.h"
 
 using namespace jpki;
 
 namespace {
 
-class FuzzCard final : public transport::CardChannel {
- public:
-  FuzzCard(ByteView script, std::size_t max_response) : script_(script), max_response_(max_response) {}
-
-  Bytes transmit(ByteView command) override {
-    commands.emplace_back(command.begin(), command.end());
-    answers.emplace_back();  // filled below; stays empty when the line fails
-    if (pos_ + 2 > script_.size())
-      throw transport::TransportError(transport::ErrorKind::kRemoved, "script ended");
-    const std::size_t len = static_cast<std::size_t>(script_[pos_] << 8 | script_[pos_ + 1]);
-    pos_ += 2;
-    if (len == 0xFFFF) throw transport::TransportError(transport::ErrorKind::kCommunication, "line noise");
-    const std::size_t n = std::min(len, script_.size() - pos_);
-    Bytes answer(script_.begin() + static_cast<std::ptrdiff_t>(pos_),
-                 script_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
-    pos_ += n;
-    answers.back() = answer;
-    return answer;
+// The fuzzer's card: the input is its answers (2-byte length, then the bytes;
+// length FFFF: line noise), played whatever the command; past the end it is gone.
+void play(ByteView script, test::ScriptedCard& card) {
+  std::size_t pos = 0;
+  while (pos + 2 <= script.size()) {
+    const std::size_t len = static_cast<std::size_t>(script[pos] << 8 | script[pos + 1]);
+    pos += 2;
+    if (len == 0xFFFF) {
+      card.then_fail(transport::ErrorKind::kCommunication, "line noise");
+      continue;
+    }
+    const std::size_t n = std::min(len, script.size() - pos);
+    card.then_answer(Bytes(script.begin() + static_cast<std::ptrdiff_t>(pos),
+                           script.begin() + static_cast<std::ptrdiff_t>(pos + n)));
+    pos += n;
   }
-  void begin_transaction() override {}
-  void end_transaction() noexcept override {}
-  void reconnect(bool /*power_cycle*/ = false) override {}
-  [[nodiscard]] std::size_t max_response_size() const override { return max_response_; }
-  [[nodiscard]] Bytes atr() const override { return {}; }
-  [[nodiscard]] std::string reader_name() const override { return "fuzz"; }
-
-  std::vector<Bytes> commands;
-  std::vector<Bytes> answers;
-
- private:
-  ByteView script_;
-  std::size_t pos_ = 0;
-  std::size_t max_response_;
-};
+  card.at_end_fail(transport::ErrorKind::kRemoved, "script ended");
+}
 
 bool is_verify_with_pin(const Bytes& c) { return c.size() > 5 && c[1] == apdu::ins::kVerify; }
 bool is_retry_query(const Bytes& c) { return c.size() == 4 && c[1] == apdu::ins::kVerify; }
 
 // Each VERIFY carrying a PIN follows a retry query the card answered with tries left.
-template <typename Channel>
-void check_verifies(const Channel& card, std::size_t from) {
+void check_verifies(const test::FakeCard& card, std::size_t from) {
   std::size_t verifies = 0;
   for (std::size_t i = from; i < card.commands.size(); ++i) {
     if (!is_verify_with_pin(card.commands[i])) continue;
@@ -91,9 +74,9 @@ void attempt(F&& f) {
 
 // Every driver operation in turn, with the checks; the same for the fuzzer's
 // card and for the virtual card that records the seed.
-template <typename Channel>
-void exercise(Channel& channel) {
+void exercise(test::FakeChannel& channel) {
   card::JpkiCard card(channel);
+  const test::FakeCard& played = channel.card();
   attempt([&] { (void)card.detect(); });
   for (const auto kind : {card::CertKind::kAuth, card::CertKind::kAuthCa, card::CertKind::kSign}) {
     attempt([&] {
@@ -108,9 +91,9 @@ void exercise(Channel& channel) {
       const auto st = card.pin_status(key);
       if (st.tries_left < 0 || st.tries_left > 15) std::abort();
     });
-    std::size_t before = channel.commands.size();
+    std::size_t before = played.commands.size();
     attempt([&] { card.verify(key, card::SecureString(auth ? "1234" : "ABCDEF12")); });
-    check_verifies(channel, before);
+    check_verifies(played, before);
     attempt([&] {
       const Bytes digest_info(51, 0x30);
       if (card.sign(key, digest_info).size() != apdu::kSignatureSize) std::abort();
@@ -120,43 +103,27 @@ void exercise(Channel& channel) {
       if (card.sign(key, hash, apdu::SignScheme::kPssPrehashedSha256).size() != apdu::kSignatureSize)
         std::abort();
     });
-    before = channel.commands.size();
+    before = played.commands.size();
     attempt([&] {
       card.change_pin(key, card::SecureString(auth ? "1234" : "ABCDEF12"),
                       card::SecureString(auth ? "1234" : "ABCDEF12"));
     });
-    check_verifies(channel, before);
+    check_verifies(played, before);
   }
   attempt([&] { card.logout(); });
 }
 
-// The seed: the virtual card's answers to exercise(), in the fuzzer's input format.
-class RecordingCard final : public transport::CardChannel {
- public:
-  explicit RecordingCard(const std::filesystem::path& state) : card_(state, sim::CardOptions{}) {}
-  Bytes transmit(ByteView command) override {
-    commands.emplace_back(command.begin(), command.end());
-    Bytes answer = card_.process(command);
-    answers.push_back(answer);
+// The seed: the virtual card's answers to exercise(), in the fuzzer's input format
+// (first byte: extended length available).
+Bytes seed_of(const test::FakeCard& card) {
+  Bytes script{0x01};
+  for (const Bytes& answer : card.answers) {
     script.push_back(static_cast<std::uint8_t>(answer.size() >> 8));
     script.push_back(static_cast<std::uint8_t>(answer.size() & 0xFF));
     script.insert(script.end(), answer.begin(), answer.end());
-    return answer;
   }
-  void begin_transaction() override {}
-  void end_transaction() noexcept override {}
-  void reconnect(bool /*power_cycle*/ = false) override { card_.reset(); }
-  [[nodiscard]] std::size_t max_response_size() const override { return 65538; }
-  [[nodiscard]] Bytes atr() const override { return card_.atr(); }
-  [[nodiscard]] std::string reader_name() const override { return "seed"; }
-
-  std::vector<Bytes> commands;
-  std::vector<Bytes> answers;
-  Bytes script{0x01};  // first byte: extended length available
-
- private:
-  sim::VirtualCard card_;
-};
+  return script;
+}
 
 }  // namespace
 
@@ -166,18 +133,24 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   if (out == nullptr) return 0;
   const auto dir = std::filesystem::temp_directory_path() / ("jpki-fuzz-seed-" + std::to_string(::getpid()));
   sim::create_card(dir, sim::InitOptions{});
-  RecordingCard rec(dir);
-  exercise(rec);
+  Bytes script;
+  {
+    test::SimCard sim_card(dir);
+    test::FakeChannel channel(sim_card, "seed");
+    exercise(channel);
+    script = seed_of(sim_card);
+  }
   std::filesystem::remove_all(dir);
   std::ofstream(out, std::ios::binary)
-      .write(reinterpret_cast<const char*>(rec.script.data()),
-             static_cast<std::streamsize>(rec.script.size()));
+      .write(reinterpret_cast<const char*>(script.data()), static_cast<std::streamsize>(script.size()));
   std::exit(0);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  FuzzCard channel(ByteView(data + 1, size - 1), (data[0] & 1) != 0 ? 65538 : 258);
+  test::ScriptedCard played;
+  play(ByteView(data + 1, size - 1), played);
+  test::FakeChannel channel(played, "fuzz", (data[0] & 1) != 0 ? 65538 : 258);
   exercise(channel);
   return 0;
 }

@@ -16,7 +16,7 @@
 #include "pkcs11/error_map.h"
 #include "pkcs11/module.h"
 #include "sim/card_state.h"
-#include "sim/virtual_card.h"
+#include "tests/support/fake_reader_provider.h"
 
 using namespace jpki;
 namespace fs = std::filesystem;
@@ -26,13 +26,7 @@ namespace {
 fs::path g_template;
 fs::path g_work;
 
-// The card side: the virtual card, which the program can reset or pull out.
-struct Bench {
-  std::unique_ptr<sim::VirtualCard> card;
-  bool present = true;
-  bool reset_pending = false;
-  std::uint32_t insertions = 1;
-};
+constexpr const char* kReader = "Fuzz Reader 00";
 
 bool pin_shaped(ByteView pin) {
   const bool digits4 =
@@ -43,51 +37,6 @@ bool pin_shaped(ByteView pin) {
       });
   return digits4 || sign_shape;
 }
-
-class BenchChannel final : public transport::CardChannel {
- public:
-  explicit BenchChannel(Bench& b) : b_(b) {}
-  Bytes transmit(ByteView command) override {
-    check();
-    if (command.size() > 5 && command[1] == apdu::ins::kVerify && !pin_shaped(command.subspan(5, command[4])))
-      std::abort();  // a PIN of the wrong shape reached the card
-    return b_.card->process(command);
-  }
-  void begin_transaction() override { check(); }
-  void end_transaction() noexcept override {}
-  void reconnect(bool power_cycle) override {
-    if (!b_.present) throw transport::TransportError(transport::ErrorKind::kRemoved, "removed");
-    b_.reset_pending = false;
-    if (power_cycle) b_.card->reset();
-  }
-  [[nodiscard]] std::size_t max_response_size() const override { return 65538; }
-  [[nodiscard]] Bytes atr() const override { return b_.card->atr(); }
-  [[nodiscard]] std::string reader_name() const override { return "Fuzz Reader 00"; }
-
- private:
-  void check() const {
-    if (!b_.present) throw transport::TransportError(transport::ErrorKind::kRemoved, "removed");
-    if (b_.reset_pending) throw transport::TransportError(transport::ErrorKind::kReset, "reset");
-  }
-  Bench& b_;
-};
-
-class BenchProvider final : public transport::ReaderProvider {
- public:
-  explicit BenchProvider(Bench& b) : b_(b) {}
-  std::vector<transport::ReaderState> readers() override {
-    return {transport::ReaderState{"Fuzz Reader 00", b_.present, b_.insertions}};
-  }
-  std::unique_ptr<transport::CardChannel> connect(const std::string& /*reader*/) override {
-    if (!b_.present) throw transport::TransportError(transport::ErrorKind::kRemoved, "removed");
-    return std::make_unique<BenchChannel>(b_);
-  }
-  bool wait_for_change(std::chrono::milliseconds /*timeout*/) override { return false; }
-  void cancel() override {}
-
- private:
-  Bench& b_;
-};
 
 // Reads the program's bytes; zeros once it runs out.
 class Program {
@@ -143,7 +92,9 @@ Bytes pin_from(Program& p) {
   }
 }
 
-void run(Program& p, pkcs11::Module& m, Bench& bench) {
+// The card side: the virtual card in the fake reader, which the program may
+// reset or pull out.
+void run(Program& p, pkcs11::Module& m, test::FakeReaderProvider& reader, test::SimCard& card) {
   std::vector<CK_SESSION_HANDLE> sessions;
   auto session = [&] {
     return sessions.empty() ? CK_SESSION_HANDLE{p.byte()} : sessions[p.byte() % sessions.size()];
@@ -290,16 +241,14 @@ void run(Program& p, pkcs11::Module& m, Bench& bench) {
         break;
       }
       case 20:  // another process resets the card, or the card loses its state unseen
-        if (op & 0x80) {
-          bench.card->reset();
-        } else {
-          bench.reset_pending = true;
-          bench.card->reset();
-        }
+        card.reset_by_someone_else((op & 0x80) == 0);
         break;
       case 21:  // pulled out, or put back
-        bench.present = !bench.present;
-        ++bench.insertions;
+        if (reader.card_in(kReader) != nullptr) {
+          reader.pull_out(kReader);
+        } else {
+          reader.insert(kReader);
+        }
         break;
       default:
         break;
@@ -326,12 +275,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!fs::exists(g_work)) fs::copy(g_template, g_work, fs::copy_options::recursive);
   for (const char* mutable_file : {"pins", "counters"})
     fs::copy_file(g_template / mutable_file, g_work / mutable_file, fs::copy_options::overwrite_existing);
-  Bench bench;
-  bench.card = std::make_unique<sim::VirtualCard>(g_work, sim::CardOptions{});
+  auto card = std::make_shared<test::SimCard>(g_work);
+  card->on_command = [](ByteView command) {
+    if (command.size() > 5 && command[1] == apdu::ins::kVerify && !pin_shaped(command.subspan(5, command[4])))
+      std::abort();  // a PIN of the wrong shape reached the card
+  };
+  auto provider = std::make_unique<test::FakeReaderProvider>();
+  test::FakeReaderProvider& reader = *provider;
+  reader.add_reader(kReader, card);
   pkcs11::Settings settings;
   settings.rsa_pss = true;  // reach the PSS paths too
-  pkcs11::Module module(std::make_unique<BenchProvider>(bench), settings);
+  pkcs11::Module module(std::move(provider), settings);
   Program program(data, size);
-  run(program, module, bench);
+  run(program, module, reader, *card);
   return 0;
 }

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {
@@ -128,7 +128,9 @@ TEST_F(CoreFlows, LockoutFlagsAndNoVerifyOnceLocked) {
   for (int left = 2; left >= 0; --left) {
     EXPECT_EQ(login(s, "9999"), left == 0 ? CKR_PIN_LOCKED : CKR_PIN_INCORRECT) << left;
     EXPECT_EQ(card_tries("auth"), left);
-    const CK_FLAGS want = left == 0 ? CKF_USER_PIN_LOCKED : left == 1 ? CKF_USER_PIN_FINAL_TRY : CKF_USER_PIN_COUNT_LOW;
+    const CK_FLAGS want = left == 0   ? CKF_USER_PIN_LOCKED
+                          : left == 1 ? CKF_USER_PIN_FINAL_TRY
+                                      : CKF_USER_PIN_COUNT_LOW;
     EXPECT_EQ(token_info(auth_slot()).flags & kCounterFlags, want) << left << " tries left";
   }
   const std::size_t verifies = card_verifies_with_data();

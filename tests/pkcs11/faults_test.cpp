@@ -5,7 +5,7 @@
 #include <set>
 #include <thread>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

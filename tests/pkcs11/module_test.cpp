@@ -1,90 +1,28 @@
-// The module's front end in process, over the in-process virtual card behind a
-// channel that can fail on demand: what it does after a communication error,
+// The module's front end in process, over the in-process virtual card in the
+// fake reader (tests/support), whose line can fail on demand: what it does after a communication error,
 // and slot events when the first poll saw no reader.
 #include "pkcs11/module.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 
-#include "sim/card_state.h"
-#include "sim/virtual_card.h"
-#include "transport/card_channel.h"
-#include "transport/reader_provider.h"
+#include "tests/support/card_dir.h"
+#include "tests/support/fake_reader_provider.h"
 
 namespace jpki::pkcs11 {
 namespace {
 
-namespace fs = std::filesystem;
-
-// The reader and card, shared by the provider and its channels.
-struct Bench {
-  explicit Bench(const fs::path& dir) : card(dir, sim::CardOptions{}) {}
-  sim::VirtualCard card;
-  bool reader = true;
-  int fail_next = 0;  // transmits that fail with a communication error
-  int plain_reconnects = 0;
-  int power_cycles = 0;
-};
-
-class BenchChannel final : public transport::CardChannel {
- public:
-  explicit BenchChannel(Bench& b) : b_(b) {}
-  Bytes transmit(ByteView command) override {
-    if (b_.fail_next > 0) {
-      --b_.fail_next;
-      throw transport::TransportError(transport::ErrorKind::kCommunication, "transmit failed");
-    }
-    return b_.card.process(command);
-  }
-  void begin_transaction() override {}
-  void end_transaction() noexcept override {}
-  void reconnect(bool power_cycle) override {
-    if (power_cycle) {
-      ++b_.power_cycles;
-      b_.card.reset();
-    } else {
-      ++b_.plain_reconnects;
-    }
-  }
-  [[nodiscard]] std::size_t max_response_size() const override { return 65538; }
-  [[nodiscard]] Bytes atr() const override { return b_.card.atr(); }
-  [[nodiscard]] std::string reader_name() const override { return "Bench Reader 00"; }
-
- private:
-  Bench& b_;
-};
-
-class BenchProvider final : public transport::ReaderProvider {
- public:
-  explicit BenchProvider(Bench& b) : b_(b) {}
-  std::vector<transport::ReaderState> readers() override {
-    if (!b_.reader) return {};
-    return {transport::ReaderState{"Bench Reader 00", true, 1}};
-  }
-  std::unique_ptr<transport::CardChannel> connect(const std::string& /*reader*/) override {
-    return std::make_unique<BenchChannel>(b_);
-  }
-  bool wait_for_change(std::chrono::milliseconds /*timeout*/) override { return false; }
-  void cancel() override {}
-
- private:
-  Bench& b_;
-};
+constexpr const char* kReader = "Bench Reader 00";
 
 class ModuleInProcess : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("jpki-module-test-" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    sim::create_card(dir_, sim::InitOptions{});
-  }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
   void SetUp() override {
-    bench_ = std::make_unique<Bench>(dir_);
-    module_ = std::make_unique<Module>(std::make_unique<BenchProvider>(*bench_));
+    card_ = std::make_shared<test::SimCard>(dir_.path());
+    auto provider = std::make_unique<test::FakeReaderProvider>();
+    readers_ = provider.get();
+    readers_->add_reader(kReader, card_);
+    module_ = std::make_unique<Module>(std::move(provider));
   }
   CK_SESSION_HANDLE open_auth() {
     CK_ULONG n = 0;
@@ -127,30 +65,31 @@ class ModuleInProcess : public ::testing::Test {
     }
   }
 
-  static fs::path dir_;
-  std::unique_ptr<Bench> bench_;
+  test::CardDir dir_{"module-in-process"};
+  std::shared_ptr<test::SimCard> card_;
+  test::FakeReaderProvider* readers_ = nullptr;  // owned by the module
   std::unique_ptr<Module> module_;
 };
-fs::path ModuleInProcess::dir_;
 
 TEST_F(ModuleInProcess, ACommunicationErrorReconnectsWithoutResettingTheCard) {
   const CK_SESSION_HANDLE s = open_auth();
   ASSERT_EQ(login(s), CKR_OK);
   ASSERT_EQ(sign(s), CKR_OK);
-  bench_->fail_next = 1;
+  card_->fail(transport::ErrorKind::kCommunication, 1);
   EXPECT_EQ(sign(s), CKR_DEVICE_ERROR);
-  EXPECT_EQ(bench_->power_cycles, 0) << "a reset logs every process on the machine out";
-  EXPECT_EQ(bench_->plain_reconnects, 1);
+  EXPECT_EQ(card_->power_cycles, 0) << "a reset logs every process on the machine out";
+  EXPECT_EQ(card_->reconnects, 1);
   EXPECT_EQ(sign(s), CKR_OK) << "the card kept its state, and so did we";
 }
 
 TEST_F(ModuleInProcess, ACardStillMuteAfterAReconnectIsReset) {
   const CK_SESSION_HANDLE s = open_auth();
   ASSERT_EQ(login(s), CKR_OK);
-  bench_->fail_next = 2;  // the signature, and the check after the plain reconnect
+  card_->fail(transport::ErrorKind::kCommunication,
+              2);  // the signature, and the check after the plain reconnect
   EXPECT_EQ(sign(s), CKR_DEVICE_ERROR);
-  EXPECT_EQ(bench_->plain_reconnects, 1);
-  EXPECT_EQ(bench_->power_cycles, 1);
+  EXPECT_EQ(card_->reconnects, 1);
+  EXPECT_EQ(card_->power_cycles, 1);
   CK_SESSION_INFO info{};
   ASSERT_EQ(module_->get_session_info(s, &info), CKR_OK);
   EXPECT_EQ(info.state, static_cast<CK_STATE>(CKS_RO_PUBLIC_SESSION)) << "the reset forgot the VERIFY";
@@ -159,21 +98,21 @@ TEST_F(ModuleInProcess, ACardStillMuteAfterAReconnectIsReset) {
 }
 
 TEST_F(ModuleInProcess, AReaderThatAppearsAfterTheFirstPollIsAnEvent) {
-  bench_->reader = false;
+  readers_->unplug_reader(kReader);
   EXPECT_FALSE(module_->poll_slot_event()) << "the first poll only learns the state";
   EXPECT_FALSE(module_->poll_slot_event());
-  bench_->reader = true;
+  readers_->add_reader(kReader, card_);
   const auto event = module_->poll_slot_event();
   ASSERT_TRUE(event) << "the card in the new reader was not reported";
   EXPECT_EQ(*event, 0U);
 }
 
 TEST_F(ModuleInProcess, AReaderThatAppearsAfterTheFirstSlotListIsAnEvent) {
-  bench_->reader = false;
+  readers_->unplug_reader(kReader);
   CK_ULONG n = 9;
   ASSERT_EQ(module_->get_slot_list(CK_FALSE, nullptr, &n), CKR_OK);
   EXPECT_EQ(n, 0U);
-  bench_->reader = true;
+  readers_->add_reader(kReader, card_);
   EXPECT_TRUE(module_->poll_slot_event()) << "the card in the new reader was not reported";
 }
 

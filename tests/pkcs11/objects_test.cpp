@@ -1,5 +1,5 @@
 // Objects per token, private-object visibility and attribute semantics.
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

@@ -10,7 +10,7 @@
 #include <iostream>
 #include <string>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

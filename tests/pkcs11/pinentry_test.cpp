@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

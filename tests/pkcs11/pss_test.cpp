@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

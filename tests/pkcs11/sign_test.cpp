@@ -1,7 +1,7 @@
 // Signing with both keys and every mechanism, checked by OpenSSL.
 #include <string>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstring>
 #include <string>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

@@ -4,11 +4,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 #include <thread>
 
-#include "p11_client.h"
+#include "p11_test.h"
 
 namespace jpki::test {
 namespace {

@@ -1,15 +1,13 @@
 // The front end on card variants (docs/jpki-card.md §9), in process: the module's
-// Module over the in-process virtual card, with a thin layer that plays what
-// today's simulator does not (a 32-byte EF 0006 answering 6282, the Android
-// token's PIN-protected authentication certificate, a signing PIN consumed by
-// each signature). Plus the object privacy rule, which is a pure function.
+// Module over the in-process virtual card served as jpki-sim's --variant says (a
+// 32-byte EF 0006 answering 6282, the Android token's PIN-protected
+// authentication certificate, a signing PIN consumed by each signature, token
+// names). Plus the object privacy rule, which is a pure function.
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/x509.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,16 +15,17 @@
 #include "apdu/jpki.h"
 #include "card/der_length.h"
 #include "card/token_model.h"
+#include "common/openssl_ptr.h"
 #include "pkcs11/error_map.h"
 #include "pkcs11/module.h"
 #include "pkcs11/objects.h"
-#include "sim/card_state.h"
-#include "sim/virtual_card.h"
+#include "sim/variant.h"
+#include "tests/support/card_dir.h"
+#include "tests/support/fake_reader_provider.h"
 
 namespace jpki::pkcs11 {
 namespace {
 
-namespace fs = std::filesystem;
 using card::KeyKind;
 
 // ---- the object privacy rule ---------------------------------------------------
@@ -54,117 +53,31 @@ TEST(ObjectPrivacy, AndroidAuthCertificateAndItsPublicKeyArePrivate) {
 
 // ---- a card variant over the virtual card --------------------------------------
 
-struct Variant {
-  std::string token_name = "JPKIAPICCTOKEN2";
-  bool token_info_32 = false;      // EF 0006 holds the space-padded name only
-  bool eof_6282 = false;           // a READ past the end: the bytes that exist + 6282
-  bool auth_cert_pin = false;      // EF 000A: 6982 until the auth PIN is verified
-  bool sign_pin_consumed = false;  // a signature with the signing key drops its verification
-};
-
-class VariantCard {
+// A token name the simulator does not play (sim/variant.h knows four): EF 0006's
+// first 32 bytes replaced as they are read.
+class RenamedToken final : public test::FakeCard {
  public:
-  VariantCard(const fs::path& template_dir, const fs::path& dir, const Variant& v) : v_(v) {
-    fs::remove_all(dir);
-    fs::copy(template_dir, dir, fs::copy_options::recursive);
-    // The simulator serves EF 0006 in the size asked; the name (any, even one the
-    // simulator does not know) is put into its answers below.
-    sim::Variant sv;
-    sv.token_info = v.token_info_32 ? 32 : 160;
-    name_ = v.token_name + std::string(32 - v.token_name.size(), ' ');
-    card_ = std::make_unique<sim::VirtualCard>(dir, sim::CardOptions(sv));
-    const Bytes& file = card_->state().files.at(apdu::ef::kAuthCert);
-    auth_cert_.assign(file.begin(),
-                      file.begin() + static_cast<std::ptrdiff_t>(*card::der_sequence_length(file)));
-  }
-
-  Bytes process(ByteView raw) {
-    commands.emplace_back(raw.begin(), raw.end());
-    const auto c = apdu::parse_command(raw);
-    if (!c) return card_->process(raw);
-    if (c->ins == apdu::ins::kSelect && c->p1 == 0x04) {
-      auth_verified_ = false;  // the virtual card drops both PINs on re-SELECT
-      sign_consumed_ = false;
-    }
-    if (c->ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kAuthCert && v_.auth_cert_pin && !auth_verified_)
-      return {0x69, 0x82};
-    if (c->ins == apdu::ins::kComputeSignature && ef_ == apdu::ef::kSignKey && sign_consumed_)
-      return {0x69, 0x82};
+  RenamedToken(std::shared_ptr<test::SimCard> card, const std::string& name)
+      : card_(std::move(card)), name_(name + std::string(32 - name.size(), ' ')) {}
+  Bytes process(ByteView raw) override {
     Bytes r = card_->process(raw);
-    const bool ok = r.size() >= 2 && r[r.size() - 2] == 0x90 && r[r.size() - 1] == 0x00;
-    if (c->ins == apdu::ins::kSelect && c->p1 == 0x02 && ok) ef_ = (c->data[0] << 8) | c->data[1];
-    if (c->ins == apdu::ins::kVerify && !c->data.empty() && ok) {
-      if (ef_ == apdu::ef::kAuthPin) auth_verified_ = true;
-      if (ef_ == apdu::ef::kSignPin) sign_consumed_ = false;
-    }
-    if (c->ins == apdu::ins::kComputeSignature && ef_ == apdu::ef::kSignKey && ok && v_.sign_pin_consumed)
-      sign_consumed_ = true;
-    if (c->ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kTokenInfo && c->p1 == 0 &&
-        c->p2 < name_.size()) {
-      for (std::size_t i = c->p2; i < name_.size() && i - c->p2 + 2 < r.size(); ++i)
-        r[i - c->p2] = static_cast<std::uint8_t>(name_[i]);
-    }
-    if (c->ins == apdu::ins::kReadBinary && ef_ == apdu::ef::kTokenInfo && ok && v_.eof_6282 &&
-        r.size() - 2 < c->le.value_or(256)) {
-      r[r.size() - 2] = 0x62;
-      r[r.size() - 1] = 0x82;
+    const auto c = apdu::parse_command(raw);
+    if (!c) return r;
+    if (c->ins == apdu::ins::kSelect) token_info_selected_ = c->p1 == 0x02 && c->data == Bytes{0x00, 0x06};
+    if (c->ins == apdu::ins::kReadBinary && token_info_selected_ && r.size() >= 2) {
+      const std::size_t offset = static_cast<std::size_t>(c->p1 << 8 | c->p2);
+      for (std::size_t i = 0; i + 2 < r.size() && offset + i < name_.size(); ++i)
+        r[i] = static_cast<std::uint8_t>(name_[offset + i]);
     }
     return r;
   }
-  void reset() {
-    card_->reset();
-    auth_verified_ = false;
-    sign_consumed_ = false;
-  }
-  [[nodiscard]] std::size_t count(std::uint8_t ins, bool with_data = false) const {
-    std::size_t n = 0;
-    for (const Bytes& c : commands) {
-      if (c.size() > 1 && c[1] == ins && (!with_data || c.size() > 5)) ++n;
-    }
-    return n;
-  }
-  [[nodiscard]] const Bytes& auth_cert() const { return auth_cert_; }
-  std::vector<Bytes> commands;
+  void power_cycle() override { card_->power_cycle(); }
+  [[nodiscard]] Bytes atr() const override { return card_->atr(); }
 
  private:
-  Variant v_;
+  std::shared_ptr<test::SimCard> card_;
   std::string name_;
-  std::unique_ptr<sim::VirtualCard> card_;
-  Bytes auth_cert_;
-  std::optional<int> ef_;
-  bool auth_verified_ = false;
-  bool sign_consumed_ = false;
-};
-
-class VariantChannel final : public transport::CardChannel {
- public:
-  explicit VariantChannel(VariantCard& card) : card_(card) {}
-  Bytes transmit(ByteView command) override { return card_.process(command); }
-  void begin_transaction() override {}
-  void end_transaction() noexcept override {}
-  void reconnect(bool power_cycle) override {
-    if (power_cycle) card_.reset();
-  }
-  [[nodiscard]] std::size_t max_response_size() const override { return 65538; }
-  [[nodiscard]] Bytes atr() const override { return {}; }
-  [[nodiscard]] std::string reader_name() const override { return "Variant Reader 00"; }
-
- private:
-  VariantCard& card_;
-};
-
-class OneReader final : public transport::ReaderProvider {
- public:
-  explicit OneReader(VariantCard& card) : card_(card) {}
-  std::vector<transport::ReaderState> readers() override { return {{"Variant Reader 00", true, 1}}; }
-  std::unique_ptr<transport::CardChannel> connect(const std::string& /*reader*/) override {
-    return std::make_unique<VariantChannel>(card_);
-  }
-  bool wait_for_change(std::chrono::milliseconds /*timeout*/) override { return false; }
-  void cancel() override {}
-
- private:
-  VariantCard& card_;
+  bool token_info_selected_ = false;
 };
 
 template <typename F>
@@ -182,39 +95,42 @@ std::string field(const CK_UTF8CHAR* p, std::size_t n) {
 
 std::string serial_hex_of(const Bytes& der) {
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())),
-                                                X509_free);
-  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x.get()), nullptr),
-                                                 BN_free);
-  char* h = BN_bn2hex(bn.get());
-  std::string s(h);
-  OPENSSL_free(h);
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  const BignumPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x.get()), nullptr));
+  const OpensslString h(BN_bn2hex(bn.get()));
+  std::string s(h.get());
   return s.size() > 16 ? s.substr(s.size() - 16) : s;
 }
 
 class Variants : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    template_ = fs::temp_directory_path() / ("jpki-variants-template-" + std::to_string(::getpid()));
-    fs::remove_all(template_);
-    sim::create_card(template_, sim::InitOptions{});
-  }
-  static void TearDownTestSuite() { fs::remove_all(template_); }
   void TearDown() override {
     module_.reset();
     card_.reset();
-    fs::remove_all(dir());
-  }
-  static fs::path dir() {
-    return fs::temp_directory_path() / ("jpki-variants-" + std::to_string(::getpid()));
+    dir_.reset();
   }
 
-  void start(const Variant& v, Settings settings = {}) {
-    card_ = std::make_unique<VariantCard>(template_, dir(), v);
-    module_ = std::make_unique<Module>(std::make_unique<OneReader>(*card_), settings);
+  // jpki-sim's variant SPEC (sim/variant.h); `token_name`: one the simulator does not know.
+  void start(const std::string& spec, Settings settings = {}, const std::string& token_name = "") {
+    module_.reset();
+    dir_.reset();
+    dir_ = std::make_unique<test::CardDir>("variants-" + std::to_string(++starts_));
+    card_ = std::make_shared<test::SimCard>(dir_->path(), sim::CardOptions(sim::parse_variant(spec)));
+    auto provider = std::make_unique<test::FakeReaderProvider>();
+    if (token_name.empty()) {
+      provider->add_reader("Variant Reader 00", card_);
+    } else {
+      provider->add_reader("Variant Reader 00", std::make_shared<RenamedToken>(card_, token_name));
+    }
+    module_ = std::make_unique<Module>(std::move(provider), settings);
     CK_ULONG n = 2;
     ASSERT_EQ(call([&] { return module_->get_slot_list(CK_TRUE, slots_, &n); }), CKR_OK);
     ASSERT_EQ(n, 2u) << "both tokens shown";
+  }
+  // The authentication certificate's DER, as the card holds it.
+  Bytes auth_cert() {
+    const Bytes& file = card_->card().state().files.at(apdu::ef::kAuthCert);
+    return Bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(*card::der_sequence_length(file)));
   }
   CK_TOKEN_INFO token_info(KeyKind k) {
     CK_TOKEN_INFO info{};
@@ -286,22 +202,18 @@ class Variants : public ::testing::Test {
     return call([&] { return module_->sign(h, data.data(), data.size(), sig.data(), &len); });
   }
 
-  static fs::path template_;
-  std::unique_ptr<VariantCard> card_;
+  int starts_ = 0;
+  std::unique_ptr<test::CardDir> dir_;
+  std::shared_ptr<test::SimCard> card_;  // every command it got: card_->commands
   std::unique_ptr<Module> module_;
   CK_SLOT_ID slots_[2]{};
 };
-fs::path Variants::template_;
 
 // token=android (32-byte EF 0006): auth certificate and public key private until
 // login; listing them before login is clean; after login they are there and the
 // key signs. The model is shown, the label is not changed.
 TEST_F(Variants, AndroidTokenShowsItsAuthCertificateAfterLogin) {
-  Variant v;
-  v.token_name = "JPKIAPGPSETOKEN";
-  v.token_info_32 = true;
-  v.auth_cert_pin = true;
-  start(v);
+  start("token=android,token-info=32");
   const CK_TOKEN_INFO a = token_info(KeyKind::kAuth);
   EXPECT_EQ(field(a.label, 32), "JPKI User Authentication        ");
   EXPECT_EQ(field(a.model, 16), "Android phone   ");
@@ -313,7 +225,7 @@ TEST_F(Variants, AndroidTokenShowsItsAuthCertificateAfterLogin) {
   std::vector<CK_OBJECT_HANDLE> before;
   EXPECT_EQ(list_objects(h, before), CKR_OK) << "pkcs11-tool -O before login";
   EXPECT_EQ(before.size(), 1u) << "only the CA certificate";
-  EXPECT_EQ(card_->count(apdu::ins::kVerify, true), 0u) << "no PIN sent before login";
+  EXPECT_EQ(card_->sent_with_ins(apdu::ins::kVerify, true), 0u) << "no PIN sent before login";
 
   ASSERT_EQ(login(h, "1234"), CKR_OK);
   std::vector<CK_OBJECT_HANDLE> after;
@@ -327,7 +239,7 @@ TEST_F(Variants, AndroidTokenShowsItsAuthCertificateAfterLogin) {
   CK_ATTRIBUTE va{CKA_VALUE, value.data(), value.size()};
   ASSERT_EQ(call([&] { return module_->get_attribute_value(h, cert, &va, 1); }), CKR_OK);
   value.resize(va.ulValueLen);
-  EXPECT_EQ(value, card_->auth_cert());
+  EXPECT_EQ(value, auth_cert());
   EXPECT_EQ(sign(h), CKR_OK);
   EXPECT_EQ(field(token_info(KeyKind::kAuth).serialNumber, 16), serial) << "the login changes no serial";
 }
@@ -335,32 +247,26 @@ TEST_F(Variants, AndroidTokenShowsItsAuthCertificateAfterLogin) {
 // The report's card: EF 0006 of 32 bytes answered with 62 82; the serial then
 // comes from the authentication certificate.
 TEST_F(Variants, ThirtyTwoByteTokenInfoCardTakesTheAuthCertificateSerial) {
-  Variant v;
-  v.token_info_32 = true;
-  v.eof_6282 = true;
-  start(v);
+  start("token-info=32,eof=6282");
   const CK_TOKEN_INFO a = token_info(KeyKind::kAuth);
   EXPECT_EQ(field(a.model, 16), "My Number Card  ");
-  std::string want = serial_hex_of(card_->auth_cert());
+  std::string want = serial_hex_of(auth_cert());
   want.resize(16, ' ');
   EXPECT_EQ(field(a.serialNumber, 16), want);
-  const std::size_t reads = card_->count(apdu::ins::kReadBinary);
+  const std::size_t reads = card_->sent_with_ins(apdu::ins::kReadBinary);
   EXPECT_EQ(field(token_info(KeyKind::kSign).serialNumber, 16), want);
   const CK_SESSION_HANDLE h = open(KeyKind::kAuth);
   std::vector<CK_OBJECT_HANDLE> objects;
   EXPECT_EQ(list_objects(h, objects), CKR_OK);
   EXPECT_EQ(objects.size(), 3u);
-  EXPECT_EQ(card_->count(apdu::ins::kReadBinary) - reads, 2u)
+  EXPECT_EQ(card_->sent_with_ins(apdu::ins::kReadBinary) - reads, 2u)
       << "the auth certificate is read once per insertion: only its CA is read now";
 }
 
 // A card that is not an Android token but answers 6982 on EF 000A anyway: the
 // certificate becomes private until login instead of an error on every listing.
 TEST_F(Variants, UnexpectedPinOnTheAuthCertificateMakesItPrivate) {
-  Variant v;
-  v.token_info_32 = true;
-  v.auth_cert_pin = true;
-  start(v);
+  start("token-info=32,auth-cert-pin=yes");
   EXPECT_EQ(field(token_info(KeyKind::kAuth).model, 16), "My Number Card  ");
   const CK_SESSION_HANDLE h = open(KeyKind::kAuth);
   std::vector<CK_OBJECT_HANDLE> objects;
@@ -376,26 +282,22 @@ TEST_F(Variants, UnexpectedPinOnTheAuthCertificateMakesItPrivate) {
 // Same card, objects listed before anything asked for the serial: the first
 // read of the certificate fails (the card said 6982), later listings hide it.
 TEST_F(Variants, UnexpectedPinLearntWhileListing) {
-  Variant v;
-  v.auth_cert_pin = true;
-  start(v);
+  start("auth-cert-pin=yes");
   const CK_SESSION_HANDLE h = open(KeyKind::kAuth);
   std::vector<CK_OBJECT_HANDLE> objects;
   EXPECT_EQ(list_objects(h, objects), CKR_USER_NOT_LOGGED_IN);
   EXPECT_EQ(list_objects(h, objects), CKR_OK);
   EXPECT_EQ(objects.size(), 1u);
-  EXPECT_EQ(card_->count(apdu::ins::kVerify, true), 0u);
+  EXPECT_EQ(card_->sent_with_ins(apdu::ins::kVerify, true), 0u);
 }
 
 // sign-pin=consumed with sign_always_authenticate=off: the second signature
 // gets 6982, which is CKR_USER_NOT_LOGGED_IN and a logout in our view; a new
 // login signs again.
 TEST_F(Variants, ConsumedSigningPinWithoutAlwaysAuthenticate) {
-  Variant v;
-  v.sign_pin_consumed = true;
   Settings s;
   s.sign_always_authenticate = false;
-  start(v, s);
+  start("sign-pin=consumed", s);
   const CK_SESSION_HANDLE h = open(KeyKind::kSign);
   ASSERT_EQ(login(h, "ABCDEF12"), CKR_OK);
   EXPECT_EQ(sign(h), CKR_OK);
@@ -410,22 +312,20 @@ TEST_F(Variants, ConsumedSigningPinWithoutAlwaysAuthenticate) {
 // sign-pin=consumed with CKA_ALWAYS_AUTHENTICATE (the default): each signature
 // has its own context login, so every one works.
 TEST_F(Variants, ConsumedSigningPinWithAlwaysAuthenticate) {
-  Variant v;
-  v.sign_pin_consumed = true;
-  start(v);
+  start("sign-pin=consumed");
   const CK_SESSION_HANDLE h = open(KeyKind::kSign);
   ASSERT_EQ(login(h, "ABCDEF12"), CKR_OK);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(sign(h, "ABCDEF12"), CKR_OK) << i;
 }
 
 TEST_F(Variants, OtherTokenNamesShowTheirModel) {
-  const std::vector<std::pair<std::string, std::string>> names = {{"JPKIAPIOSTOKEN", "iPhone          "},
-                                                                  {"JPKIAPICCTOKEN", "Juki card       "},
-                                                                  {"JPKIAPNEWTOKEN", "JPKIAPNEWTOKEN  "}};
-  for (const auto& [name, model] : names) {
-    Variant v;
-    v.token_name = name;
-    start(v);
+  // {variant SPEC, token name the simulator does not play, model shown}
+  const std::vector<std::array<std::string, 3>> cases = {{"token=iphone", "", "iPhone          "},
+                                                         {"token=juki", "", "Juki card       "},
+                                                         {"", "JPKIAPNEWTOKEN", "JPKIAPNEWTOKEN  "}};
+  for (const auto& [spec, name, model] : cases) {
+    SCOPED_TRACE(spec + name);
+    start(spec, {}, name);
     const CK_TOKEN_INFO a = token_info(KeyKind::kAuth);
     EXPECT_EQ(field(a.model, 16), model);
     EXPECT_EQ(field(a.label, 32), "JPKI User Authentication        ");

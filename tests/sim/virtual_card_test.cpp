@@ -12,6 +12,7 @@
 
 #include "apdu/jpki.h"
 #include "apdu/response.h"
+#include "common/openssl_ptr.h"
 #include "sim/card_state.h"
 #include "sim_card_fixture.h"
 
@@ -102,11 +103,9 @@ TEST_F(VirtualCardTest, ChangeReferenceDataNeedsVerifyFirst) {
 
 bool verifies(const Bytes& cert_file, ByteView input, const Bytes& sig, bool pss) {
   const unsigned char* p = cert_file.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_file.size())),
-                                                X509_free);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> k(X509_get_pubkey(x.get()), EVP_PKEY_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> c(EVP_PKEY_CTX_new(k.get(), nullptr),
-                                                                EVP_PKEY_CTX_free);
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(cert_file.size())));
+  const Pkey k(X509_get_pubkey(x.get()));
+  const PkeyCtx c(EVP_PKEY_CTX_new(k.get(), nullptr));
   EVP_PKEY_verify_init(c.get());
   if (pss) {
     EVP_PKEY_CTX_set_rsa_padding(c.get(), RSA_PKCS1_PSS_PADDING);

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 
+#include "common/openssl_ptr.h"
 #include "tool/cms_sign.h"
 #include "tool/holder_name.h"
 #include "tool/jlis_ca.h"
@@ -29,21 +30,6 @@ namespace jpki::tool::pdf {
 namespace {
 
 // ---------------------------------------------------------------- keys and certificates
-
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct CmsFree {
-  void operator()(CMS_ContentInfo* c) const { CMS_ContentInfo_free(c); }
-};
-struct BioFree {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
 
 Bytes der_of(X509* x) {
   Bytes der(static_cast<std::size_t>(i2d_X509(x, nullptr)));
@@ -100,8 +86,7 @@ const Signer& rsa_signer() {
 
 // What the card does: PKCS#1 v1.5 over the DigestInfo it is given.
 Bytes card_like_sign(EVP_PKEY* key, ByteView digest_info) {
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key, nullptr),
-                                                                  EVP_PKEY_CTX_free);
+  const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   EVP_PKEY_sign_init(ctx.get());
   EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING);
   std::size_t len = 0;
@@ -120,8 +105,8 @@ Bytes production_cms(const PreparedSignature& p, const Signer& s = rsa_signer())
 
 // OpenSSL's own CMS_sign over the signed bytes (for CMS shapes ours never makes).
 Bytes openssl_cms(const Bytes& content, const Signer& s, unsigned flags, const EVP_MD* md = EVP_sha256()) {
-  std::unique_ptr<BIO, BioFree> in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
-  std::unique_ptr<CMS_ContentInfo, CmsFree> cms(
+  const BioPtr in(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  const CmsPtr cms(
       CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY | flags));
   CMS_add1_signer(cms.get(), s.cert.get(), s.key.get(), md, CMS_BINARY | flags);
   CMS_final(cms.get(), in.get(), nullptr, CMS_DETACHED | CMS_BINARY | flags);
@@ -511,8 +496,7 @@ TEST(PdfRules, C10_NoTimeStampToken) {
   const auto failing_rules = rules_failing(conformant_dict(), [](const PreparedSignature& p) {
     const Bytes plain = production_cms(p);
     const unsigned char* in = plain.data();
-    std::unique_ptr<CMS_ContentInfo, CmsFree> cms(
-        d2i_CMS_ContentInfo(nullptr, &in, static_cast<long>(plain.size())));
+    const CmsPtr cms(d2i_CMS_ContentInfo(nullptr, &in, static_cast<long>(plain.size())));
     CMS_SignerInfo* si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms.get()), 0);
     const Bytes token =
         from_hex("30 03 02 01 00");  // stands in for a TimeStampToken: unsigned, so still valid

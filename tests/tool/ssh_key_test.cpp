@@ -8,27 +8,17 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include <memory>
 #include <stdexcept>
 #include <string>
+
+#include "common/openssl_ptr.h"
 
 namespace jpki::tool {
 namespace {
 
-struct PkeyFree {
-  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
-};
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-struct BnFree {
-  void operator()(BIGNUM* b) const { BN_free(b); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
 // A self-signed certificate for `key`, valid until 2031-11-23 14:59:59 UTC (23:59:59 JST).
 Bytes certificate_for(EVP_PKEY* key) {
-  std::unique_ptr<X509, X509Free> x(X509_new());
+  const X509Ptr x(X509_new());
   X509_set_version(x.get(), 2);
   ASN1_INTEGER_set(X509_get_serialNumber(x.get()), 1);
   X509_NAME_add_entry_by_txt(X509_get_subject_name(x.get()), "CN", MBSTRING_ASC,
@@ -65,14 +55,14 @@ struct Reader {
 Bytes magnitude(EVP_PKEY* key, const char* name) {
   BIGNUM* raw = nullptr;
   EXPECT_EQ(EVP_PKEY_get_bn_param(key, name, &raw), 1);
-  const std::unique_ptr<BIGNUM, BnFree> bn(raw);
+  const BignumPtr bn(raw);
   Bytes out(static_cast<std::size_t>(BN_num_bytes(bn.get())));
   BN_bn2bin(bn.get(), out.data());
   return out;
 }
 
 TEST(SshKey, BlobIsTypeThenExponentThenModulusAsMpints) {
-  const PkeyPtr key(EVP_RSA_gen(2048));
+  const Pkey key(EVP_RSA_gen(2048));
   ASSERT_TRUE(key);
   const Bytes blob = ssh_rsa_blob(certificate_for(key.get()));
   Reader r{blob};
@@ -89,7 +79,7 @@ TEST(SshKey, BlobIsTypeThenExponentThenModulusAsMpints) {
 }
 
 TEST(SshKey, LineCarriesTheBlobInBase64AndTheExpiryInJst) {
-  const PkeyPtr key(EVP_RSA_gen(2048));
+  const Pkey key(EVP_RSA_gen(2048));
   ASSERT_TRUE(key);
   const Bytes cert = certificate_for(key.get());
   const std::string line = authorized_keys_line(cert);
@@ -109,7 +99,7 @@ TEST(SshKey, LineCarriesTheBlobInBase64AndTheExpiryInJst) {
 }
 
 TEST(SshKey, RefusesWhatIsNotAnRsaCertificate) {
-  const PkeyPtr ec(EVP_EC_gen("P-256"));
+  const Pkey ec(EVP_EC_gen("P-256"));
   ASSERT_TRUE(ec);
   EXPECT_THROW(ssh_rsa_blob(certificate_for(ec.get())), std::invalid_argument);
   const Bytes garbage{0x30, 0x03, 0x02, 0x01, 0x00};

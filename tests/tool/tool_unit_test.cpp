@@ -8,7 +8,9 @@
 #include <optional>
 
 #include "sim/card_state.h"
+#include "sim/variant.h"
 #include "sim/virtual_card.h"
+#include "tests/support/fake_reader_provider.h"
 #include "tool/apdu_record.h"
 #include "tool/atr_class.h"
 #include "tool/cert_summary.h"
@@ -277,40 +279,6 @@ TEST(Findings, WhatLooksWrong) {
   EXPECT_EQ(diagnose_exit_code(two), 0);
 }
 
-// The virtual card in process, whose authentication certificate answers 6982
-// until a VERIFY (as the Android token's does); every command kept.
-class GuardedAuthCertChannel final : public transport::CardChannel {
- public:
-  GuardedAuthCertChannel(const std::filesystem::path& state, std::vector<std::string>& sent)
-      : card_(state, sim::CardOptions{from_hex("3B 88 80 01 A7 19 C2 5E B3 81 A1 00 4D"), true}),
-        sent_(sent) {}
-  Bytes transmit(ByteView command) override {
-    const std::string hex = to_hex(command);
-    sent_.push_back(hex);
-    if (hex.rfind("00 A4 02 0C 02", 0) == 0) {
-      auth_selected_ = hex == "00 A4 02 0C 02 00 0A";
-    }
-    if (hex.rfind("00 A4 04", 0) == 0) {
-      auth_selected_ = false;
-    }
-    if (auth_selected_ && command.size() > 1 && command[1] == 0xB0) {
-      return from_hex("69 82");
-    }
-    return card_.process(command);
-  }
-  void begin_transaction() override {}
-  void end_transaction() noexcept override {}
-  void reconnect(bool /*power_cycle*/ = false) override { card_.reset(); }
-  [[nodiscard]] std::size_t max_response_size() const override { return 258; }
-  [[nodiscard]] Bytes atr() const override { return card_.atr(); }
-  [[nodiscard]] std::string reader_name() const override { return "in-process"; }
-
- private:
-  sim::VirtualCard card_;
-  std::vector<std::string>& sent_;
-  bool auth_selected_ = false;
-};
-
 std::size_t der_size_of(const std::filesystem::path& pem_file) {
   std::ifstream in(pem_file, std::ios::binary);
   const Bytes pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -318,28 +286,18 @@ std::size_t der_size_of(const std::filesystem::path& pem_file) {
   return certs.empty() ? 0 : certs.front().size();
 }
 
-class OneReader final : public transport::ReaderProvider {
- public:
-  explicit OneReader(std::filesystem::path state) : state_(std::move(state)) {}
-  std::vector<transport::ReaderState> readers() override {
-    return {{"In-process reader", true, 1}, {"Empty reader", false, 0}};
-  }
-  std::unique_ptr<transport::CardChannel> connect(const std::string& /*reader*/) override {
-    return std::make_unique<GuardedAuthCertChannel>(state_, sent);
-  }
-  bool wait_for_change(std::chrono::milliseconds /*timeout*/) override { return false; }
-  void cancel() override {}
-  std::vector<std::string> sent;  // every command APDU, as hex
-
- private:
-  std::filesystem::path state_;
-};
-
 TEST(Diagnose, ThroughTheDriverOnAVirtualCard) {
   const auto dir = std::filesystem::temp_directory_path() / ("jpki-tool-diag-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   sim::create_card(dir, {});
-  OneReader provider(dir);
+  // The virtual card whose authentication certificate answers 6982 until a VERIFY
+  // (as the Android token's does), behind a contactless ATR, in a short-APDU reader.
+  auto card = std::make_shared<test::SimCard>(
+      dir, sim::CardOptions{from_hex("3B 88 80 01 A7 19 C2 5E B3 81 A1 00 4D"), true,
+                            sim::parse_variant("auth-cert-pin=yes")});
+  test::FakeReaderProvider provider;
+  provider.add_reader("In-process reader", card, 258);
+  provider.add_reader("Empty reader");
   const Diagnosis d = diagnose(provider, "", kToday);
   ASSERT_TRUE(d.pcscd_reachable);
   ASSERT_EQ(d.readers.size(), 2U);
@@ -359,14 +317,15 @@ TEST(Diagnose, ThroughTheDriverOnAVirtualCard) {
   EXPECT_NE(diagnose_text(d, SystemInfo{"test", "os", "x"}).find("needs PIN on this token"),
             std::string::npos);
   // What reached the card: no VERIFY with data, no SELECT of EF 0001; and all of it recorded.
-  ASSERT_FALSE(provider.sent.empty());
-  for (const std::string& cmd : provider.sent) {
+  ASSERT_FALSE(card->commands.empty());
+  for (const Bytes& command : card->commands) {
+    const std::string cmd = to_hex(command);
     EXPECT_NE(cmd, "00 A4 02 0C 02 00 01");
     if (cmd.rfind("00 20", 0) == 0) {
       EXPECT_EQ(cmd, "00 20 00 80");
     }
   }
-  EXPECT_EQ(c.apdus.size(), provider.sent.size());
+  EXPECT_EQ(c.apdus.size(), card->commands.size());
   std::filesystem::remove_all(dir);
 }
 

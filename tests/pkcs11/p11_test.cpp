@@ -1,7 +1,6 @@
-#include "p11_client.h"
+#include "p11_test.h"
 
 #include <PCSC/winscard.h>
-#include <dlfcn.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -12,6 +11,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
+
+#include "common/openssl_ptr.h"
 
 namespace jpki::test {
 namespace {
@@ -35,16 +36,9 @@ std::string run(const std::string& cmd) {
 }  // namespace
 
 CK_FUNCTION_LIST* module() {
-  static CK_FUNCTION_LIST* list = [] {
-    void* h = dlopen(env("JPKI_PKCS11_MODULE").c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (h == nullptr) throw std::runtime_error(dlerror());
-    auto* get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(h, "C_GetFunctionList"));  // NOLINT
-    if (get == nullptr) throw std::runtime_error("no C_GetFunctionList");
-    CK_FUNCTION_LIST* l = nullptr;
-    if (get(&l) != CKR_OK) throw std::runtime_error("C_GetFunctionList failed");
-    return l;
-  }();
-  return list;
+  // Kept loaded until the process exits, as before any test ran.
+  static const P11Module loaded(env("JPKI_PKCS11_MODULE"), false);
+  return loaded.f();
 }
 
 int card_tries(const std::string& which) {
@@ -159,17 +153,8 @@ CK_RV P11Test::login(CK_SESSION_HANDLE s, const std::string& pin, CK_USER_TYPE u
 
 std::vector<CK_OBJECT_HANDLE> P11Test::find(CK_SESSION_HANDLE s, std::optional<CK_OBJECT_CLASS> cls,
                                             std::optional<unsigned char> id) {
-  std::vector<CK_ATTRIBUTE> tmpl;
-  CK_OBJECT_CLASS c = cls.value_or(0);
-  unsigned char i = id.value_or(0);
-  if (cls) tmpl.push_back({CKA_CLASS, &c, sizeof c});
-  if (id) tmpl.push_back({CKA_ID, &i, 1});
-  EXPECT_EQ(f()->C_FindObjectsInit(s, tmpl.data(), tmpl.size()), CKR_OK);
-  std::vector<CK_OBJECT_HANDLE> out(32);
-  CK_ULONG n = 0;
-  EXPECT_EQ(f()->C_FindObjects(s, out.data(), out.size(), &n), CKR_OK);
-  EXPECT_EQ(f()->C_FindObjectsFinal(s), CKR_OK);
-  out.resize(n);
+  std::vector<CK_OBJECT_HANDLE> out;
+  EXPECT_EQ(find_objects(f(), s, cls, id, out), CKR_OK);
   return out;
 }
 
@@ -181,13 +166,8 @@ std::optional<CK_OBJECT_HANDLE> P11Test::find_one(CK_SESSION_HANDLE s, CK_OBJECT
 }
 
 Bytes P11Test::attribute(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE type) {
-  CK_ATTRIBUTE a{type, nullptr, 0};
-  EXPECT_EQ(f()->C_GetAttributeValue(s, o, &a, 1), CKR_OK) << "attribute 0x" << std::hex << type;
-  if (a.ulValueLen == CK_UNAVAILABLE_INFORMATION) return {};
-  Bytes v(a.ulValueLen);
-  a.pValue = v.data();
-  EXPECT_EQ(f()->C_GetAttributeValue(s, o, &a, 1), CKR_OK);
-  v.resize(a.ulValueLen);
+  Bytes v;
+  EXPECT_EQ(attribute_value(f(), s, o, type, v), CKR_OK) << "attribute 0x" << std::hex << type;
   return v;
 }
 
@@ -213,33 +193,18 @@ CK_FLAGS P11Test::token_flags(CK_SLOT_ID slot) {
 
 CK_RV P11Test::sign(CK_SESSION_HANDLE s, CK_MECHANISM_TYPE mech, CK_OBJECT_HANDLE key, const Bytes& data,
                     Bytes& sig, const std::string& context_pin) {
-  CK_MECHANISM m{mech, nullptr, 0};
-  CK_RV rv = f()->C_SignInit(s, &m, key);
-  if (rv != CKR_OK) return rv;
-  if (!context_pin.empty()) {
-    rv = login(s, context_pin, CKU_CONTEXT_SPECIFIC);
-    if (rv != CKR_OK) return rv;
-  }
-  sig.assign(512, 0);
-  CK_ULONG len = sig.size();
-  Bytes in = data;
-  rv = f()->C_Sign(s, in.data(), in.size(), sig.data(), &len);
-  sig.resize(rv == CKR_OK ? len : 0);
-  return rv;
+  return sign_once(f(), s, mech, key, data, sig, context_pin);
 }
 
 namespace {
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
-
 // A verification context over the certificate's public key (null when it is no certificate).
 PkeyCtx verify_context(const Bytes& cert_der) {
   const unsigned char* p = cert_der.data();
-  std::unique_ptr<X509, decltype(&X509_free)> x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())),
-                                                X509_free);
-  if (!x) return {nullptr, EVP_PKEY_CTX_free};
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(X509_get_pubkey(x.get()), EVP_PKEY_free);
-  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr), EVP_PKEY_CTX_free);
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return {nullptr, EVP_PKEY_CTX_free};
+  const X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size())));
+  if (!x) return nullptr;
+  const Pkey key(X509_get_pubkey(x.get()));
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return nullptr;
   return ctx;
 }
 }  // namespace

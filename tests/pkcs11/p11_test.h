@@ -1,19 +1,19 @@
-// Test support for the black-box suite: the module is dlopen'ed and used only
-// through C_GetFunctionList; the virtual card is inspected through jpki-sim,
-// and other programs using the card are played by plain PC/SC clients.
+// Test support for the black-box suite: the module is dlopen'ed
+// (tests/support/p11_client.h) and used only through C_GetFunctionList; the
+// virtual card is inspected through jpki-sim, and other programs using the card
+// are played by plain PC/SC clients.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <p11-kit/pkcs11.h>
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace jpki::test {
+#include "tests/support/p11_client.h"
 
-using Bytes = std::vector<unsigned char>;
+namespace jpki::test {
 
 CK_FUNCTION_LIST* module();  // loaded once per process from $JPKI_PKCS11_MODULE
 
