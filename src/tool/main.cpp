@@ -205,6 +205,27 @@ std::optional<Bytes> certificate_without_pin(CardAccess& access, card::CertKind 
   }
 }
 
+// The certificate, asking for its PIN only where the card keeps it behind one (the
+// signing certificate; the authentication certificate on a phone). Returns an exit
+// code when no usable PIN was given; card errors are thrown.
+std::optional<int> certificate(CardAccess& access, card::CertKind which, const Args& a, Bytes& der) {
+  if (auto open = certificate_without_pin(access, which)) {
+    der = std::move(*open);
+    return std::nullopt;
+  }
+  const card::KeyKind key = which == card::CertKind::kSign ? card::KeyKind::kSign : card::KeyKind::kAuth;
+  auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+  if (!pin) {
+    std::cerr << text(Msg::kNoPinInput) << "\n";
+    return kBadInput;
+  }
+  if (!shaped(key, *pin)) return kBadInput;
+  access.card->verify(key, *pin);
+  der = access.card->read_certificate(which);
+  access.card->logout();
+  return std::nullopt;
+}
+
 int status(const Args& a) {
   auto access = open_card(value(a, "--reader"));
   if (!access) {
@@ -228,17 +249,11 @@ int status(const Args& a) {
     }
     serial = token_serial(*access, auth_der);
     if (a.flags.count("--sign-details") != 0) {
-      auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
-      if (!pin) {
-        std::cerr << text(Msg::kNoPinInput) << "\n";
-        return kBadInput;
-      }
-      if (!shaped(card::KeyKind::kSign, *pin)) return kBadInput;
-      card.verify(card::KeyKind::kSign, *pin);
-      sign.cert = summarize(card.read_certificate(card::CertKind::kSign));
+      Bytes der;
+      if (const auto failed = certificate(*access, card::CertKind::kSign, a, der)) return *failed;
+      sign.cert = summarize(der);
       sign.expiry = expiry_status(now, sign.cert->not_after);
       sign.tries = card.pin_status(card::KeyKind::kSign).tries_left;
-      card.logout();
     }
   } catch (const card::CardError& e) {
     return report(e);
@@ -288,20 +303,7 @@ int export_cert(const Args& a) {
   }
   Bytes der;
   try {
-    if (auto open = certificate_without_pin(*access, *which)) {
-      der = std::move(*open);
-    } else {
-      const card::KeyKind key = *which == card::CertKind::kSign ? card::KeyKind::kSign : card::KeyKind::kAuth;
-      auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
-      if (!pin) {
-        std::cerr << text(Msg::kNoPinInput) << "\n";
-        return kBadInput;
-      }
-      if (!shaped(key, *pin)) return kBadInput;
-      access->card->verify(key, *pin);
-      der = access->card->read_certificate(*which);
-      access->card->logout();
-    }
+    if (const auto failed = certificate(*access, *which, a, der)) return *failed;
   } catch (const card::CardError& e) {
     return report(e);
   }
@@ -330,20 +332,7 @@ int ssh_key(const Args& a) {
   }
   Bytes der;
   try {
-    try {
-      der = access->card->read_certificate(card::CertKind::kAuth);
-    } catch (const card::CardError& e) {
-      if (e.kind() != card::CardErrorKind::kSecurityNotSatisfied) throw;
-      auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
-      if (!pin) {
-        std::cerr << text(Msg::kNoPinInput) << "\n";
-        return kBadInput;
-      }
-      if (!shaped(card::KeyKind::kAuth, *pin)) return kBadInput;
-      access->card->verify(card::KeyKind::kAuth, *pin);
-      der = access->card->read_certificate(card::CertKind::kAuth);
-      access->card->logout();
-    }
+    if (const auto failed = certificate(*access, card::CertKind::kAuth, a, der)) return *failed;
   } catch (const card::CardError& e) {
     return report(e);
   }
