@@ -35,24 +35,21 @@ fi
 grep -q "Private Key Object" "$work/O" && fail "private key visible before login"
 [[ $(verifies) == 0 ]] || fail "listing sent a PIN"
 
-echo "== auth key: login, certificate, signature verified by OpenSSL"
+# Logs in, reads the key's certificate, signs with the key; OpenSSL verifies.
+sign_and_verify() {
+  local name=$1 label=$2 pin=$3 id=$4
+  echo "== $name key: login, certificate, signature verified by OpenSSL"
+  p11 --token-label "$label" --login --pin "$pin" --read-object --type cert --id "$id" -o "$work/$name.der" ||
+    fail "$name certificate after login"
+  p11 --token-label "$label" --login --pin "$pin" --sign --id "$id" -m SHA256-RSA-PKCS -i "$work/doc" \
+    -o "$work/$name.sig" || fail "$name signature"
+  openssl x509 -inform DER -in "$work/$name.der" -pubkey -noout >"$work/$name.pub"
+  openssl dgst -sha256 -verify "$work/$name.pub" -signature "$work/$name.sig" "$work/doc" | grep -q "Verified OK" ||
+    fail "openssl rejected the $name signature"
+}
 echo "variant document" >"$work/doc"
-p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --read-object --type cert --id 01 -o "$work/auth.der" ||
-  fail "auth certificate after login"
-p11 "${auth[@]}" --login --pin "$JPKI_AUTH_PIN" --sign --id 01 -m SHA256-RSA-PKCS -i "$work/doc" -o "$work/sig" ||
-  fail "auth signature"
-openssl x509 -inform DER -in "$work/auth.der" -pubkey -noout >"$work/auth.pub"
-openssl dgst -sha256 -verify "$work/auth.pub" -signature "$work/sig" "$work/doc" | grep -q "Verified OK" ||
-  fail "openssl rejected the auth signature"
-
-echo "== sign key: certificate after login, signature verified by OpenSSL"
-p11 "${sign[@]}" --login --pin "$JPKI_SIGN_PIN" --read-object --type cert --id 02 -o "$work/sign.der" ||
-  fail "sign certificate after login"
-p11 "${sign[@]}" --login --pin "$JPKI_SIGN_PIN" --sign --id 02 -m SHA256-RSA-PKCS -i "$work/doc" -o "$work/sig2" ||
-  fail "sign-key signature"
-openssl x509 -inform DER -in "$work/sign.der" -pubkey -noout >"$work/sign.pub"
-openssl dgst -sha256 -verify "$work/sign.pub" -signature "$work/sig2" "$work/doc" | grep -q "Verified OK" ||
-  fail "openssl rejected the sign-key signature"
+sign_and_verify auth "JPKI User Authentication" "$JPKI_AUTH_PIN" 01
+sign_and_verify sign "JPKI Digital Signature" "$JPKI_SIGN_PIN" 02
 [[ $(tries auth) == 3 && $(tries sign) == 5 ]] || fail "a try was spent by good PINs"
 
 echo "== jpki-tool status: tries without spending one"
