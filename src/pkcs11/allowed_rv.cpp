@@ -143,6 +143,7 @@ constexpr std::array<CK_RV, 6> kVerifyFinal = {CKR_ARGUMENTS_BAD,     CKR_DATA_L
                                                CKR_FUNCTION_CANCELED, CKR_OPERATION_NOT_INITIALIZED,
                                                CKR_SIGNATURE_INVALID, CKR_SIGNATURE_LEN_RANGE};
 constexpr std::array<CK_RV, 1> kNotParallel = {CKR_FUNCTION_NOT_PARALLEL};
+constexpr std::array<CK_RV, 2> kInitToken = {CKR_ARGUMENTS_BAD, CKR_SLOT_ID_INVALID};
 constexpr std::array<CK_RV, 3> kGetObjectSize = {CKR_ARGUMENTS_BAD, CKR_INFORMATION_SENSITIVE,
                                                  CKR_OBJECT_HANDLE_INVALID};
 // Functions whose mechanism no row offers (encrypt, recover, key making), and
@@ -200,6 +201,7 @@ constexpr std::array kTable = {
     Entry{"C_Verify", kBoth, kVerify},
     Entry{"C_VerifyUpdate", kBoth, kVerifyUpdate},
     Entry{"C_VerifyFinal", kBoth, kVerifyFinal},
+    Entry{"C_InitToken", kToken, kInitToken},
     Entry{"C_InitPIN", kBoth, kArgumentsOnly},
     Entry{"C_GetOperationState", kBoth, kArgumentsOnly},
     Entry{"C_SetOperationState", kBoth, kArgumentsOnly},

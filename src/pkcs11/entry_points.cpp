@@ -88,10 +88,6 @@ void clear_cards_at_exit() noexcept {
   }
 }
 
-CK_RV not_supported(const char* name) noexcept {
-  return call(name, [](Module&) { return CKR_FUNCTION_NOT_SUPPORTED; });
-}
-
 // The card's objects are fixed: a valid session gets `rv`, an invalid one says so.
 CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
   return call(name, [&](Module& m) {
@@ -106,7 +102,6 @@ CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
 
 using jpki::pkcs11::call;
 using jpki::pkcs11::Module;
-using jpki::pkcs11::not_supported;
 using jpki::pkcs11::refuse_change;
 
 // Only these are visible outside the .so (with exports.map).
@@ -238,8 +233,13 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserv
   }
 }
 
-CK_RV C_InitToken(CK_SLOT_ID, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR) {
-  return not_supported("C_InitToken");
+CK_RV C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR label) {
+  return call("C_InitToken", [&](Module& m) {
+    CK_SLOT_INFO info{};
+    const CK_RV slot_rv = m.get_slot_info(slot, &info);
+    if (slot_rv != CKR_OK) return slot_rv;
+    return label == nullptr ? CKR_ARGUMENTS_BAD : CKR_FUNCTION_NOT_SUPPORTED;
+  });
 }
 CK_RV C_InitPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR, CK_ULONG) {
   return call("C_InitPIN", [&](Module& m) { return m.refuse_in_session(s, CKR_FUNCTION_NOT_SUPPORTED); });
@@ -299,8 +299,10 @@ CK_RV C_GetObjectSize(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ULONG_PTR size
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
   return call("C_GetAttributeValue", [&](Module& m) { return m.get_attribute_value(s, o, t, n); });
 }
-CK_RV C_SetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG) {
-  return refuse_change("C_SetAttributeValue", s, CKR_ACTION_PROHIBITED);
+CK_RV C_SetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);
+  return call("C_SetAttributeValue",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_ACTION_PROHIBITED, {tmpl}); });
 }
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
   return call("C_FindObjectsInit", [&](Module& m) { return m.find_objects_init(s, t, n); });

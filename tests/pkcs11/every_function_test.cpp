@@ -301,6 +301,12 @@ TEST_F(EveryFunctionInitialized, SessionHandleThatNamesNothing) {
 }
 
 // No operation begun: each continuation says so (the session stays usable).
+TEST_F(EveryFunctionInitialized, InitTokenChecksTheSlotThenRefuses) {
+  Args a;
+  EXPECT_EQ(f3_->C_InitToken(77, a.pin, 4, a.data), CKR_SLOT_ID_INVALID);
+  EXPECT_EQ(f3_->C_InitToken(auth_slot(), a.pin, 4, a.data), CKR_FUNCTION_NOT_SUPPORTED);
+}
+
 TEST_F(EveryFunctionInitialized, OperationNotInitialized) {
   const CK_SESSION_HANDLE s = open(auth_slot());
   const std::vector<std::string> continuations = {"C_FindObjects",
@@ -359,6 +365,8 @@ TEST_F(EveryFunctionInitialized, NullPointers) {
       {"C_CreateObject template", [&] { return f3_->C_CreateObject(s, nullptr, 1, &a.object); }},
       {"C_CopyObject", [&] { return f3_->C_CopyObject(s, 1, &a.attr, 1, nullptr); }},
       {"C_GetObjectSize", [&] { return f3_->C_GetObjectSize(s, 1, nullptr); }},
+      {"C_SetAttributeValue", [&] { return f3_->C_SetAttributeValue(s, 1, nullptr, 1); }},
+      {"C_InitToken", [&] { return f3_->C_InitToken(auth_slot(), a.pin, 4, nullptr); }},
       {"C_GetAttributeValue", [&] { return f3_->C_GetAttributeValue(s, 1, nullptr, 1); }},
       {"C_FindObjectsInit", [&] { return f3_->C_FindObjectsInit(s, nullptr, 1); }},
       {"C_EncryptInit", [&] { return f3_->C_EncryptInit(s, nullptr, 1); }},
@@ -408,6 +416,7 @@ TEST_F(EveryFunctionInitialized, RefusalsAfterTheChecks) {
       {"C_SeedRandom", CKR_RANDOM_NO_RNG},
       {"C_GenerateRandom", CKR_RANDOM_NO_RNG},
       {"C_InitPIN", CKR_FUNCTION_NOT_SUPPORTED},
+      {"C_SetOperationState", CKR_FUNCTION_NOT_SUPPORTED},
       {"C_GetOperationState", CKR_FUNCTION_NOT_SUPPORTED},
       {"C_SessionCancel", CKR_FUNCTION_NOT_SUPPORTED},
       {"C_MessageSignInit", CKR_FUNCTION_NOT_SUPPORTED},
