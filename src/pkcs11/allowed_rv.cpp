@@ -143,14 +143,35 @@ constexpr std::array<CK_RV, 6> kVerifyFinal = {CKR_ARGUMENTS_BAD,     CKR_DATA_L
                                                CKR_FUNCTION_CANCELED, CKR_OPERATION_NOT_INITIALIZED,
                                                CKR_SIGNATURE_INVALID, CKR_SIGNATURE_LEN_RANGE};
 constexpr std::array<CK_RV, 1> kNotParallel = {CKR_FUNCTION_NOT_PARALLEL};
+constexpr std::array<CK_RV, 2> kInitToken = {CKR_ARGUMENTS_BAD, CKR_SLOT_ID_INVALID};
+constexpr std::array<CK_RV, 3> kGetObjectSize = {CKR_ARGUMENTS_BAD, CKR_INFORMATION_SENSITIVE,
+                                                 CKR_OBJECT_HANDLE_INVALID};
+// Functions whose mechanism no row offers (encrypt, recover, key making), and
+// the operations such an init would have begun (module_conformance.cpp).
+constexpr std::array<CK_RV, 2> kNoSuchMechanism = {CKR_ARGUMENTS_BAD, CKR_MECHANISM_INVALID};
+constexpr std::array<CK_RV, 2> kNoSuchOperation = {CKR_ARGUMENTS_BAD, CKR_OPERATION_NOT_INITIALIZED};
+constexpr std::array<CK_RV, 4> kDigestInit = {CKR_ARGUMENTS_BAD, CKR_MECHANISM_INVALID,
+                                              CKR_MECHANISM_PARAM_INVALID, CKR_OPERATION_ACTIVE};
+// C_Digest: CKR_OPERATION_ACTIVE when a multi-part digest is under way (only C_DigestFinal ends it).
+constexpr std::array<CK_RV, 4> kDigest = {CKR_ARGUMENTS_BAD, CKR_BUFFER_TOO_SMALL,
+                                          CKR_OPERATION_NOT_INITIALIZED, CKR_OPERATION_ACTIVE};
+constexpr std::array<CK_RV, 3> kDigestKey = {CKR_KEY_HANDLE_INVALID, CKR_KEY_INDIGESTIBLE,
+                                             CKR_OPERATION_NOT_INITIALIZED};
+constexpr std::array<CK_RV, 3> kDigestFinal = {CKR_ARGUMENTS_BAD, CKR_BUFFER_TOO_SMALL,
+                                               CKR_OPERATION_NOT_INITIALIZED};
+constexpr std::array<CK_RV, 3> kRandom = {CKR_ARGUMENTS_BAD, CKR_RANDOM_NO_RNG,
+                                          CKR_RANDOM_SEED_NOT_SUPPORTED};
 constexpr std::span<const CK_RV> kNone{};
 
-// The functions this module implements; the others are stubs (§5.1.1 codes only).
+// The functions this module implements or checks before refusing; the others
+// are stubs (§5.1.1 codes only).
 constexpr std::array kTable = {
     Entry{"C_Initialize", kNothing, kInitialize},
     Entry{"C_Finalize", kNothing, kArgumentsOnly},
     Entry{"C_GetInfo", kNothing, kArgumentsOnly},
     Entry{"C_GetFunctionList", kNothing, kArgumentsOnly},
+    Entry{"C_GetInterfaceList", kNothing, kGetSlotList},  // 3.0: the same two
+    Entry{"C_GetInterface", kNothing, kArgumentsOnly},
     Entry{"C_GetSlotList", kNothing, kGetSlotList},
     Entry{"C_GetSlotInfo", kNothing, kGetSlotInfo},
     Entry{"C_GetTokenInfo", kToken, kGetTokenInfo},
@@ -180,6 +201,39 @@ constexpr std::array kTable = {
     Entry{"C_Verify", kBoth, kVerify},
     Entry{"C_VerifyUpdate", kBoth, kVerifyUpdate},
     Entry{"C_VerifyFinal", kBoth, kVerifyFinal},
+    Entry{"C_InitToken", kToken, kInitToken},
+    Entry{"C_InitPIN", kBoth, kArgumentsOnly},
+    Entry{"C_GetOperationState", kBoth, kArgumentsOnly},
+    Entry{"C_SetOperationState", kBoth, kArgumentsOnly},
+    Entry{"C_GetObjectSize", kBoth, kGetObjectSize},
+    Entry{"C_EncryptInit", kBoth, kNoSuchMechanism},
+    Entry{"C_Encrypt", kBoth, kNoSuchOperation},
+    Entry{"C_EncryptUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_EncryptFinal", kBoth, kNoSuchOperation},
+    Entry{"C_DecryptInit", kBoth, kNoSuchMechanism},
+    Entry{"C_Decrypt", kBoth, kNoSuchOperation},
+    Entry{"C_DecryptUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_DecryptFinal", kBoth, kNoSuchOperation},
+    Entry{"C_DigestInit", kBoth, kDigestInit},
+    Entry{"C_Digest", kBoth, kDigest},
+    Entry{"C_DigestUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_DigestKey", kBoth, kDigestKey},
+    Entry{"C_DigestFinal", kBoth, kDigestFinal},
+    Entry{"C_SignRecoverInit", kBoth, kNoSuchMechanism},
+    Entry{"C_SignRecover", kBoth, kNoSuchOperation},
+    Entry{"C_VerifyRecoverInit", kBoth, kNoSuchMechanism},
+    Entry{"C_VerifyRecover", kBoth, kNoSuchOperation},
+    Entry{"C_DigestEncryptUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_DecryptDigestUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_SignEncryptUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_DecryptVerifyUpdate", kBoth, kNoSuchOperation},
+    Entry{"C_GenerateKey", kBoth, kNoSuchMechanism},
+    Entry{"C_GenerateKeyPair", kBoth, kNoSuchMechanism},
+    Entry{"C_WrapKey", kBoth, kNoSuchMechanism},
+    Entry{"C_UnwrapKey", kBoth, kNoSuchMechanism},
+    Entry{"C_DeriveKey", kBoth, kNoSuchMechanism},
+    Entry{"C_SeedRandom", kBoth, kRandom},
+    Entry{"C_GenerateRandom", kBoth, kRandom},
     Entry{"C_GetFunctionStatus", kSession, kNotParallel},
     Entry{"C_CancelFunction", kSession, kNotParallel},
 };
@@ -230,7 +284,8 @@ bool rv_allowed(std::string_view function, CK_RV rv) {
     return true;
   }
   if (rv == CKR_CRYPTOKI_NOT_INITIALIZED) {
-    return function != "C_Initialize" && function != "C_GetFunctionList";
+    return function != "C_Initialize" && function != "C_GetFunctionList" &&
+           function != "C_GetInterfaceList" && function != "C_GetInterface";
   }
   const Entry* e = entry_of(function);
   if (e == nullptr) {

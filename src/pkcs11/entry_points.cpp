@@ -88,10 +88,6 @@ void clear_cards_at_exit() noexcept {
   }
 }
 
-CK_RV not_supported(const char* name) noexcept {
-  return call(name, [](Module&) { return CKR_FUNCTION_NOT_SUPPORTED; });
-}
-
 // The card's objects are fixed: a valid session gets `rv`, an invalid one says so.
 CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
   return call(name, [&](Module& m) {
@@ -106,7 +102,6 @@ CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
 
 using jpki::pkcs11::call;
 using jpki::pkcs11::Module;
-using jpki::pkcs11::not_supported;
 using jpki::pkcs11::refuse_change;
 
 // Only these are visible outside the .so (with exports.map).
@@ -238,10 +233,17 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserv
   }
 }
 
-CK_RV C_InitToken(CK_SLOT_ID, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR) {
-  return not_supported("C_InitToken");
+CK_RV C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR label) {
+  return call("C_InitToken", [&](Module& m) {
+    CK_SLOT_INFO info{};
+    const CK_RV slot_rv = m.get_slot_info(slot, &info);
+    if (slot_rv != CKR_OK) return slot_rv;
+    return label == nullptr ? CKR_ARGUMENTS_BAD : CKR_FUNCTION_NOT_SUPPORTED;
+  });
 }
-CK_RV C_InitPIN(CK_SESSION_HANDLE, CK_UTF8CHAR_PTR, CK_ULONG) { return not_supported("C_InitPIN"); }
+CK_RV C_InitPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR, CK_ULONG) {
+  return call("C_InitPIN", [&](Module& m) { return m.refuse_in_session(s, CKR_FUNCTION_NOT_SUPPORTED); });
+}
 CK_RV C_SetPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
                CK_ULONG new_len) {
   return call("C_SetPIN", [&](Module& m) { return m.set_pin(s, old_pin, old_len, new_pin, new_len); });
@@ -259,11 +261,14 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE s, CK_SESSION_INFO_PTR info) {
   return call("C_GetSessionInfo", [&](Module& m) { return m.get_session_info(s, info); });
 }
-CK_RV C_GetOperationState(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_GetOperationState");
+CK_RV C_GetOperationState(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_GetOperationState",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_FUNCTION_NOT_SUPPORTED, {len}); });
 }
-CK_RV C_SetOperationState(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) {
-  return not_supported("C_SetOperationState");
+CK_RV C_SetOperationState(CK_SESSION_HANDLE s, CK_BYTE_PTR state, CK_ULONG, CK_OBJECT_HANDLE,
+                          CK_OBJECT_HANDLE) {
+  return call("C_SetOperationState",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_FUNCTION_NOT_SUPPORTED, {state}); });
 }
 CK_RV C_Login(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
   return call("C_Login", [&](Module& m) { return m.login(s, user, pin, len); });
@@ -272,23 +277,32 @@ CK_RV C_Logout(CK_SESSION_HANDLE s) {
   return call("C_Logout", [&](Module& m) { return m.logout(s); });
 }
 
-CK_RV C_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-  return refuse_change("C_CreateObject", s, CKR_TOKEN_WRITE_PROTECTED);
+CK_RV C_CreateObject(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);  // NULL with no attributes is fine
+  return call("C_CreateObject", [&](Module& m) {
+    return m.refuse_in_session(s, CKR_TOKEN_WRITE_PROTECTED, {tmpl, o});
+  });
 }
-CK_RV C_CopyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-  return refuse_change("C_CopyObject", s, CKR_ACTION_PROHIBITED);
+CK_RV C_CopyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+                   CK_OBJECT_HANDLE_PTR o) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);
+  return call("C_CopyObject", [&](Module& m) {
+    return m.refuse_in_session(s, CKR_ACTION_PROHIBITED, {tmpl, o});
+  });
 }
 CK_RV C_DestroyObject(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE) {
   return refuse_change("C_DestroyObject", s, CKR_ACTION_PROHIBITED);
 }
-CK_RV C_GetObjectSize(CK_SESSION_HANDLE, CK_OBJECT_HANDLE, CK_ULONG_PTR) {
-  return not_supported("C_GetObjectSize");
+CK_RV C_GetObjectSize(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ULONG_PTR size) {
+  return call("C_GetObjectSize", [&](Module& m) { return m.get_object_size(s, o, size); });
 }
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
   return call("C_GetAttributeValue", [&](Module& m) { return m.get_attribute_value(s, o, t, n); });
 }
-CK_RV C_SetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG) {
-  return refuse_change("C_SetAttributeValue", s, CKR_ACTION_PROHIBITED);
+CK_RV C_SetAttributeValue(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);
+  return call("C_SetAttributeValue",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_ACTION_PROHIBITED, {tmpl}); });
 }
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n) {
   return call("C_FindObjectsInit", [&](Module& m) { return m.find_objects_init(s, t, n); });
@@ -300,33 +314,51 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE s) {
   return call("C_FindObjectsFinal", [&](Module& m) { return m.find_objects_final(s); });
 }
 
-CK_RV C_EncryptInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
-  return not_supported("C_EncryptInit");
+CK_RV C_EncryptInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE) {
+  return call("C_EncryptInit", [&](Module& m) { return m.refuse_mechanism(s, mech, {}); });
 }
-CK_RV C_Encrypt(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_Encrypt");
+CK_RV C_Encrypt(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_Encrypt",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_EncryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_EncryptUpdate");
+CK_RV C_EncryptUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_EncryptUpdate",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_EncryptFinal(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_EncryptFinal"); }
-CK_RV C_DecryptInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
-  return not_supported("C_DecryptInit");
+CK_RV C_EncryptFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_EncryptFinal",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_Decrypt(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_Decrypt");
+CK_RV C_DecryptInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE) {
+  return call("C_DecryptInit", [&](Module& m) { return m.refuse_mechanism(s, mech, {}); });
 }
-CK_RV C_DecryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_DecryptUpdate");
+CK_RV C_Decrypt(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_Decrypt",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_DecryptFinal(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_DecryptFinal"); }
-CK_RV C_DigestInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR) { return not_supported("C_DigestInit"); }
-CK_RV C_Digest(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_Digest");
+CK_RV C_DecryptUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_DecryptUpdate",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_DigestUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) { return not_supported("C_DigestUpdate"); }
-CK_RV C_DigestKey(CK_SESSION_HANDLE, CK_OBJECT_HANDLE) { return not_supported("C_DigestKey"); }
-CK_RV C_DigestFinal(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG_PTR) { return not_supported("C_DigestFinal"); }
+CK_RV C_DecryptFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_DecryptFinal",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
+}
+CK_RV C_DigestInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech) {
+  return call("C_DigestInit", [&](Module& m) { return m.digest_init(s, mech); });
+}
+CK_RV C_Digest(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
+  return call("C_Digest", [&](Module& m) { return m.digest(s, data, len, out, out_len); });
+}
+CK_RV C_DigestUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len) {
+  return call("C_DigestUpdate", [&](Module& m) { return m.digest_update(s, data, len); });
+}
+CK_RV C_DigestKey(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE key) {
+  return call("C_DigestKey", [&](Module& m) { return m.digest_key(s, key); });
+}
+CK_RV C_DigestFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
+  return call("C_DigestFinal", [&](Module& m) { return m.digest_final(s, out, out_len); });
+}
 
 CK_RV C_SignInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
   return call("C_SignInit", [&](Module& m) { return m.sign_init(s, mech, key); });
@@ -340,11 +372,12 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len) {
 CK_RV C_SignFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len) {
   return call("C_SignFinal", [&](Module& m) { return m.sign_final(s, sig, sig_len); });
 }
-CK_RV C_SignRecoverInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
-  return not_supported("C_SignRecoverInit");
+CK_RV C_SignRecoverInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE) {
+  return call("C_SignRecoverInit", [&](Module& m) { return m.refuse_mechanism(s, mech, {}); });
 }
-CK_RV C_SignRecover(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_SignRecover");
+CK_RV C_SignRecover(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_SignRecover",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
 CK_RV C_VerifyInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
   return call("C_VerifyInit", [&](Module& m) { return m.verify_init(s, mech, key); });
@@ -358,45 +391,64 @@ CK_RV C_VerifyUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR data, CK_ULONG len) {
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE s, CK_BYTE_PTR sig, CK_ULONG sig_len) {
   return call("C_VerifyFinal", [&](Module& m) { return m.verify_final(s, sig, sig_len); });
 }
-CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE) {
-  return not_supported("C_VerifyRecoverInit");
+CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE) {
+  return call("C_VerifyRecoverInit", [&](Module& m) { return m.refuse_mechanism(s, mech, {}); });
 }
-CK_RV C_VerifyRecover(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_VerifyRecover");
+CK_RV C_VerifyRecover(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_VerifyRecover",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_DigestEncryptUpdate");
+CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_DigestEncryptUpdate",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_DecryptDigestUpdate");
+CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_DecryptDigestUpdate",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_SignEncryptUpdate");
+CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_SignEncryptUpdate",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR) {
-  return not_supported("C_DecryptVerifyUpdate");
+CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR len) {
+  return call("C_DecryptVerifyUpdate",
+              [&](Module& m) { return m.refuse_in_session(s, CKR_OPERATION_NOT_INITIALIZED, {len}); });
 }
-CK_RV C_GenerateKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-  return not_supported("C_GenerateKey");
+// No mechanism here makes, wraps or derives keys: after the checks, CKR_MECHANISM_INVALID.
+CK_RV C_GenerateKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR t, CK_ULONG n,
+                    CK_OBJECT_HANDLE_PTR key) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);
+  return call("C_GenerateKey", [&](Module& m) { return m.refuse_mechanism(s, mech, {tmpl, key}); });
 }
-CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_ATTRIBUTE_PTR, CK_ULONG, CK_ATTRIBUTE_PTR,
-                        CK_ULONG, CK_OBJECT_HANDLE_PTR, CK_OBJECT_HANDLE_PTR) {
-  return not_supported("C_GenerateKeyPair");
+CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR pub_t, CK_ULONG pub_n,
+                        CK_ATTRIBUTE_PTR priv_t, CK_ULONG priv_n, CK_OBJECT_HANDLE_PTR pub,
+                        CK_OBJECT_HANDLE_PTR priv) {
+  const void* pub_tmpl = pub_n == 0 ? &pub_n : static_cast<const void*>(pub_t);
+  const void* priv_tmpl = priv_n == 0 ? &priv_n : static_cast<const void*>(priv_t);
+  return call("C_GenerateKeyPair", [&](Module& m) {
+    return m.refuse_mechanism(s, mech, {pub_tmpl, priv_tmpl, pub, priv});
+  });
 }
-CK_RV C_WrapKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE, CK_BYTE_PTR,
-                CK_ULONG_PTR) {
-  return not_supported("C_WrapKey");
+CK_RV C_WrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE, CK_BYTE_PTR,
+                CK_ULONG_PTR len) {
+  return call("C_WrapKey", [&](Module& m) { return m.refuse_mechanism(s, mech, {len}); });
 }
-CK_RV C_UnwrapKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_BYTE_PTR, CK_ULONG,
-                  CK_ATTRIBUTE_PTR, CK_ULONG, CK_OBJECT_HANDLE_PTR) {
-  return not_supported("C_UnwrapKey");
+CK_RV C_UnwrapKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE, CK_BYTE_PTR wrapped, CK_ULONG,
+                  CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR key) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);
+  return call("C_UnwrapKey", [&](Module& m) { return m.refuse_mechanism(s, mech, {wrapped, tmpl, key}); });
 }
-CK_RV C_DeriveKey(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR, CK_ULONG,
-                  CK_OBJECT_HANDLE_PTR) {
-  return not_supported("C_DeriveKey");
+CK_RV C_DeriveKey(CK_SESSION_HANDLE s, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE, CK_ATTRIBUTE_PTR t,
+                  CK_ULONG n, CK_OBJECT_HANDLE_PTR key) {
+  const void* tmpl = n == 0 ? &n : static_cast<const void*>(t);
+  return call("C_DeriveKey", [&](Module& m) { return m.refuse_mechanism(s, mech, {tmpl, key}); });
 }
-CK_RV C_SeedRandom(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) { return not_supported("C_SeedRandom"); }
-CK_RV C_GenerateRandom(CK_SESSION_HANDLE, CK_BYTE_PTR, CK_ULONG) { return not_supported("C_GenerateRandom"); }
+CK_RV C_SeedRandom(CK_SESSION_HANDLE s, CK_BYTE_PTR seed, CK_ULONG len) {
+  return call("C_SeedRandom", [&](Module& m) { return m.seed_random(s, seed, len); });
+}
+CK_RV C_GenerateRandom(CK_SESSION_HANDLE s, CK_BYTE_PTR out, CK_ULONG len) {
+  return call("C_GenerateRandom", [&](Module& m) { return m.generate_random(s, out, len); });
+}
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE) {
   return call("C_GetFunctionStatus", [](Module&) { return CKR_FUNCTION_NOT_PARALLEL; });
 }

@@ -37,6 +37,14 @@ const std::array<Mechanism, 8> kMechanisms = {{
     {CKM_SHA256_RSA_PKCS_PSS, EVP_sha256, true, {}},
 }};
 
+const std::array<DigestMechanism, 5> kDigests = {{
+    {CKM_SHA_1, EVP_sha1},
+    {CKM_SHA224, EVP_sha224},
+    {CKM_SHA256, EVP_sha256},
+    {CKM_SHA384, EVP_sha384},
+    {CKM_SHA512, EVP_sha512},
+}};
+
 const Mechanism* row_of(CK_MECHANISM_TYPE m) {
   const auto it =
       std::find_if(kMechanisms.begin(), kMechanisms.end(), [&](const Mechanism& r) { return r.type == m; });
@@ -66,6 +74,32 @@ const std::vector<CK_MECHANISM_TYPE>& signature_mechanisms(bool with_pss) {
   static const std::vector<CK_MECHANISM_TYPE> pkcs1 = types_of(false);
   static const std::vector<CK_MECHANISM_TYPE> all = types_of(true);
   return with_pss ? all : pkcs1;
+}
+
+std::span<const DigestMechanism> digest_table() { return kDigests; }
+
+const DigestMechanism* find_digest(CK_MECHANISM_TYPE m) {
+  const auto it =
+      std::find_if(kDigests.begin(), kDigests.end(), [&](const DigestMechanism& d) { return d.type == m; });
+  return it == kDigests.end() ? nullptr : &*it;
+}
+
+std::vector<CK_MECHANISM_TYPE> token_mechanisms(bool with_pss) {
+  std::vector<CK_MECHANISM_TYPE> out = signature_mechanisms(with_pss);
+  for (const DigestMechanism& d : kDigests) {
+    out.push_back(d.type);
+  }
+  return out;
+}
+
+bool digest_mechanism_info(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO& info) {
+  if (find_digest(m) == nullptr) {
+    return false;
+  }
+  info.ulMinKeySize = 0;  // no key
+  info.ulMaxKeySize = 0;
+  info.flags = CKF_DIGEST;  // software, on the host: no CKF_HW
+  return true;
 }
 
 bool is_pss(CK_MECHANISM_TYPE m) {

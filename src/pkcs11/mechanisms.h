@@ -41,6 +41,18 @@ bool is_pss(CK_MECHANISM_TYPE m);
 // CKR_OK, or CKR_MECHANISM_PARAM_INVALID. Other mechanisms take no parameter.
 CK_RV check_mechanism_parameter(const CK_MECHANISM& m);
 
+// Software digests (C_Digest*): hashed on the host, nothing goes to the card.
+struct DigestMechanism {
+  CK_MECHANISM_TYPE type;
+  const EVP_MD* (*digest)();
+};
+std::span<const DigestMechanism> digest_table();
+const DigestMechanism* find_digest(CK_MECHANISM_TYPE m);  // nullptr: not a digest we do
+// C_GetMechanismList: the signature mechanisms, then the digests.
+std::vector<CK_MECHANISM_TYPE> token_mechanisms(bool with_pss);
+// C_GetMechanismInfo for a digest: fills `info` and says true; false for any other mechanism.
+bool digest_mechanism_info(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO& info);
+
 // Host-side hashing for the *_RSA_PKCS mechanisms, or buffering for CKM_RSA_PKCS.
 class MessageInput {
  public:

@@ -453,7 +453,7 @@ CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_U
     return CKR_ARGUMENTS_BAD;
   }
   card_in_slot(id);
-  return copy_out(signature_mechanisms(settings_.rsa_pss), list, count);
+  return copy_out(token_mechanisms(settings_.rsa_pss), list, count);
 }
 
 CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
@@ -461,6 +461,9 @@ CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHA
     return CKR_ARGUMENTS_BAD;
   }
   card_in_slot(id);
+  if (digest_mechanism_info(type, *info)) {
+    return CKR_OK;
+  }
   if (!is_supported_mechanism(type, settings_.rsa_pss)) {
     return CKR_MECHANISM_INVALID;
   }

@@ -6,12 +6,14 @@
 #include <p11-kit/pkcs11.h>
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "pkcs11/certificate_facts.h"
+#include "pkcs11/digest_operation.h"
 #include "pkcs11/mechanisms.h"
 #include "pkcs11/objects.h"
 #include "pkcs11/settings.h"
@@ -45,6 +47,7 @@ struct Session {
   std::size_t found_pos = 0;
   std::optional<SignOperation> sign;
   std::optional<VerifyOperation> verify;
+  std::optional<DigestOperation> digest;  // software, host side (module_conformance.cpp)
 };
 
 // Runs `wait` with the module lock released, for waits on a person (pinentry),
@@ -88,6 +91,24 @@ class Module {
   CK_RV verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len);
   CK_RV verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len);
   CK_RV verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len);
+  // module_conformance.cpp: software digests, object sizes, no RNG, and the
+  // checks every unsupported function makes before it refuses.
+  CK_RV digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech);
+  CK_RV digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out, CK_ULONG_PTR out_len);
+  CK_RV digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len);
+  CK_RV digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key);
+  CK_RV digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len);
+  CK_RV get_object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULONG_PTR size);
+  CK_RV generate_random(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len);
+  CK_RV seed_random(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len);
+  // Session, then `required` pointers (CKR_ARGUMENTS_BAD when one is NULL), then
+  // the mechanism (NULL: CKR_ARGUMENTS_BAD; none is offered for these: CKR_MECHANISM_INVALID).
+  CK_RV refuse_mechanism(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
+                         std::initializer_list<const void*> required);
+  // Session, then `required`, then `rv` (e.g. CKR_OPERATION_NOT_INITIALIZED: no such operation can be
+  // active).
+  CK_RV refuse_in_session(CK_SESSION_HANDLE h, CK_RV rv, std::initializer_list<const void*> required = {});
+
   // Non-blocking part of C_WaitForSlotEvent: a slot whose token changed since the last call.
   std::optional<CK_SLOT_ID> poll_slot_event();
   transport::ReaderProvider& provider() { return slots_.provider(); }

@@ -182,5 +182,15 @@ TEST(AllowedRv, TheDebugLogSaysWhichCodeBecameWhich) {
   (void)std::remove(path.c_str());
 }
 
+// PKCS#11 3.0's C_GetInterfaceList / C_GetInterface work before C_Initialize, like C_GetFunctionList.
+TEST(AllowedRv, InterfaceFunctions) {
+  EXPECT_TRUE(rv_allowed("C_GetInterfaceList", CKR_BUFFER_TOO_SMALL));
+  EXPECT_TRUE(rv_allowed("C_GetInterfaceList", CKR_ARGUMENTS_BAD));
+  EXPECT_TRUE(rv_allowed("C_GetInterface", CKR_ARGUMENTS_BAD));
+  EXPECT_FALSE(rv_allowed("C_GetInterface", CKR_BUFFER_TOO_SMALL));
+  EXPECT_FALSE(rv_allowed("C_GetInterfaceList", CKR_CRYPTOKI_NOT_INITIALIZED));
+  EXPECT_FALSE(rv_allowed("C_GetInterface", CKR_CRYPTOKI_NOT_INITIALIZED));
+}
+
 }  // namespace
 }  // namespace jpki::pkcs11
