@@ -120,8 +120,8 @@ CK_RV Module::verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const c
   });
   if (sign_cert) {
     try {
-      (void)parse_certificate(*sign_cert);  // never keep bytes that are not a certificate
-      c.certificates[CertKind::kSign] = std::move(*sign_cert);
+      // never keep bytes that are not a certificate
+      c.certificates[CertKind::kSign] = parse_certificate_once(std::move(*sign_cert));
     } catch (const std::runtime_error& e) {
       log::line(std::string("signing certificate at login: ") + e.what());
     }

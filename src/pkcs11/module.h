@@ -115,7 +115,8 @@ class Module {
   template <typename F>
   auto in_one_transaction(InsertedCard& c, F&& f);
   bool visible(const Session& s, ObjectRef ref);
-  Bytes certificate(InsertedCard& c, card::CertKind which);
+  // From the insertion's cache, or read from the card and parsed once.
+  std::shared_ptr<const ParsedCertificate> certificate(InsertedCard& c, card::CertKind which);
   // CK_TOKEN_INFO.serialNumber: worked out once per insertion (card/token_serial.h).
   std::string token_serial(InsertedCard& c);
   // Runs a card operation; maps resets and removals. `retry` repeats it once

@@ -12,7 +12,7 @@ namespace jpki::pkcs11 {
 using card::CertKind;
 using card::KeyKind;
 
-Bytes Module::certificate(InsertedCard& c, CertKind which) {
+std::shared_ptr<const ParsedCertificate> Module::certificate(InsertedCard& c, CertKind which) {
   const auto it = c.certificates.find(which);
   if (it != c.certificates.end()) {
     return it->second;
@@ -34,13 +34,15 @@ Bytes Module::certificate(InsertedCard& c, CertKind which) {
     }
     throw;
   }
+  std::shared_ptr<const ParsedCertificate> parsed;
   try {
-    (void)parse_certificate(der);  // never keep (or serve) bytes that are not a certificate
+    parsed =
+        parse_certificate_once(std::move(der));  // never keep (or serve) bytes that are not a certificate
   } catch (const std::runtime_error& e) {
     throw card::CardError(card::CardErrorKind::kBadResponse, std::string("certificate EF: ") + e.what());
   }
-  c.certificates[which] = der;
-  return der;
+  c.certificates[which] = parsed;
+  return parsed;
 }
 
 std::string Module::token_serial(InsertedCard& c) {
@@ -56,7 +58,7 @@ std::string Module::token_serial(InsertedCard& c) {
       return std::nullopt;  // behind the PIN: the serial must not depend on the login
     }
     try {
-      return certificate(c, which);
+      return certificate(c, which)->der;
     } catch (const card::CardError& e) {
       settled = settled && e.kind() == card::CardErrorKind::kSecurityNotSatisfied;
       log::line(std::string("serial number: certificate unreadable: ") + e.what());
@@ -92,13 +94,19 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
       continue;
     }
     bool match = true;
+    std::shared_ptr<const ParsedCertificate> held;
+    const CertificateSource source = [&]() -> const ParsedCertificate& {
+      if (!held) {
+        held = certificate(c, source_certificate(ref));
+      }
+      return *held;
+    };
     for (CK_ULONG i = 0; i < count && match; ++i) {
       if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) {
         return CKR_ARGUMENTS_BAD;
       }
-      const AttributeValue v = attribute_of(
-          ref, tmpl[i].type, [&] { return certificate(c, source_certificate(ref)); }, object_settings_,
-          c.auth_certificate_private);
+      const AttributeValue v =
+          attribute_of(ref, tmpl[i].type, source, object_settings_, c.auth_certificate_private);
       match = v.state == AttributeValue::State::kValue && v.value.size() == tmpl[i].ulValueLen &&
               (v.value.empty() || std::memcmp(v.value.data(), tmpl[i].pValue, v.value.size()) == 0);
     }
@@ -148,29 +156,52 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
   if (!ref || !visible(s, *ref)) {
     return CKR_OBJECT_HANDLE_INVALID;
   }
-  CK_RV rv = CKR_OK;
+  // PKCS#11 v2.40 §5.7, C_GetAttributeValue: "If case 1 applies to any of the
+  // requested attributes, then the call should return the value
+  // CKR_ATTRIBUTE_SENSITIVE. If case 2 applies to any of the requested
+  // attributes, then the call should return the value CKR_ATTRIBUTE_TYPE_INVALID.
+  // If case 5 applies to any of the requested attributes, then the call should
+  // return the value CKR_BUFFER_TOO_SMALL. As usual, if more than one of these
+  // error codes is applicable, Cryptoki may return any of them."
+  // Like SoftHSMv2 we answer in one fixed order, whatever the template's order:
+  // sensitive, then invalid, then buffer too small.
+  bool sensitive = false;
+  bool invalid = false;
+  bool too_small = false;
+  std::shared_ptr<const ParsedCertificate> held;  // read (and parsed) at most once per call
+  const CertificateSource source = [&]() -> const ParsedCertificate& {
+    if (!held) {
+      held = certificate(c, source_certificate(*ref));
+    }
+    return *held;
+  };
   for (CK_ULONG i = 0; i < count; ++i) {
-    const AttributeValue v = attribute_of(
-        *ref, tmpl[i].type, [&] { return certificate(c, source_certificate(*ref)); }, object_settings_,
-        c.auth_certificate_private);
-    if (v.state == AttributeValue::State::kInvalid) {
+    const AttributeValue v =
+        attribute_of(*ref, tmpl[i].type, source, object_settings_, c.auth_certificate_private);
+    if (v.state == AttributeValue::State::kSensitive) {  // case 1
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-      rv = CKR_ATTRIBUTE_TYPE_INVALID;
-    } else if (v.state == AttributeValue::State::kSensitive) {
+      sensitive = true;
+    } else if (v.state == AttributeValue::State::kInvalid) {  // case 2
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-      rv = CKR_ATTRIBUTE_SENSITIVE;
-    } else if (tmpl[i].pValue == nullptr) {
+      invalid = true;
+    } else if (tmpl[i].pValue == nullptr) {  // case 3
       tmpl[i].ulValueLen = v.value.size();
-    } else if (tmpl[i].ulValueLen < v.value.size()) {
+    } else if (tmpl[i].ulValueLen < v.value.size()) {  // case 5
       tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-      rv = CKR_BUFFER_TOO_SMALL;
-    } else {
+      too_small = true;
+    } else {  // case 4
       if (!v.value.empty()) {
         std::memcpy(tmpl[i].pValue, v.value.data(), v.value.size());
       }
       tmpl[i].ulValueLen = v.value.size();
     }
   }
-  return rv;
+  if (sensitive) {
+    return CKR_ATTRIBUTE_SENSITIVE;
+  }
+  if (invalid) {
+    return CKR_ATTRIBUTE_TYPE_INVALID;
+  }
+  return too_small ? CKR_BUFFER_TOO_SMALL : CKR_OK;
 }
 }  // namespace jpki::pkcs11

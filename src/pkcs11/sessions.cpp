@@ -100,6 +100,15 @@ CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
   if (info == nullptr) {
     return CKR_ARGUMENTS_BAD;
   }
+  const std::uint64_t generation = session(h).generation;
+  // Applications poll this between calls (NSS does): a reader poll (PC/SC only,
+  // no APDU) lets a removal reach the session without any card operation. The
+  // session answers CKR_DEVICE_REMOVED once, then is gone like the others.
+  const auto gone = slots_.refresh();
+  close_sessions_of(gone);
+  if (std::find(gone.begin(), gone.end(), generation) != gone.end()) {
+    return CKR_DEVICE_REMOVED;
+  }
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   const bool rw = (s.flags & CKF_RW_SESSION) != 0;

@@ -201,7 +201,7 @@ CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_
   if (ref->kind != ObjectKind::kPublicKey) {
     return CKR_KEY_TYPE_INCONSISTENT;
   }
-  Pkey pub = public_key_of(certificate(c, source_certificate(*ref)));
+  Pkey pub = public_key_of(certificate(c, source_certificate(*ref))->der);
   s.verify.emplace(VerifyOperation{mech->mechanism, MessageInput(mech->mechanism), std::move(pub), false});
   return CKR_OK;
 }

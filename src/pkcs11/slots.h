@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "card/jpki_card.h"
+#include "pkcs11/certificate_facts.h"
 #include "transport/reader_provider.h"
 
 namespace jpki::pkcs11 {
@@ -29,7 +30,7 @@ struct InsertedCard {
   std::unique_ptr<transport::CardChannel> channel;
   std::unique_ptr<card::JpkiCard> card;
   card::TokenInfo info;
-  std::map<card::CertKind, Bytes> certificates;
+  std::map<card::CertKind, std::shared_ptr<const ParsedCertificate>> certificates;
   std::optional<std::string> serial;      // worked out at the first C_GetTokenInfo (card/token_serial.h)
   bool auth_certificate_private = false;  // EF 000A needs the PIN: by model, or learnt from a 6982
   std::array<bool, 2> logged_in{false, false};  // indexed by KeyKind
