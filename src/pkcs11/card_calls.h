@@ -16,43 +16,40 @@ auto Module::with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card
   if (c.removed) {
     throw CkrError{CKR_DEVICE_REMOVED};
   }
+  // Whatever happens, a reset the driver reports reaches our login state.
+  struct Follow {
+    InsertedCard& c;
+    ~Follow() { c.follow_card_resets(); }
+  } follow{c};
   for (int attempt = 0;; ++attempt) {
     try {
       return f(*c.card);
     } catch (const transport::TransportError& e) {
       log::line(std::string("card I/O: ") + e.what());
-      if (e.kind() == transport::ErrorKind::kReset) {
-        c.logged_in = {false, false};  // the card forgot every VERIFY
-        try {
-          c.channel->reconnect();
-          c.card->card_was_reset();
-        } catch (const transport::TransportError&) {
-          c.removed = true;
-          throw CkrError{CKR_DEVICE_REMOVED};
-        }
-        if (retry && attempt == 0) {
-          continue;
-        }
-        throw CkrError{CKR_USER_NOT_LOGGED_IN};
-      }
       if (e.kind() == transport::ErrorKind::kRemoved || e.kind() == transport::ErrorKind::kNoReader ||
           e.kind() == transport::ErrorKind::kNoService) {
         c.removed = true;
         throw CkrError{CKR_DEVICE_REMOVED};
       }
-      if ((e.kind() == transport::ErrorKind::kCommunication || e.kind() == transport::ErrorKind::kTimeout) &&
-          !answers_after_reconnect(c)) {
-        // Still no sensible answer: reset the card so the next call can work,
-        // and count every VERIFY as gone (the reset logs out every process).
-        c.logged_in = {false, false};
-        try {
-          c.channel->reconnect(true);
-          c.card->card_was_reset();
-        } catch (const transport::TransportError&) {
-          c.removed = true;
-          throw CkrError{CKR_DEVICE_REMOVED};
-        }
+      if (e.kind() != transport::ErrorKind::kReset && e.kind() != transport::ErrorKind::kCommunication &&
+          e.kind() != transport::ErrorKind::kTimeout) {
+        throw CkrError{CKR_DEVICE_ERROR};
       }
+      card::Recovered r{};
+      try {
+        r = c.card->recover(e.kind());  // the driver reconnects (and resets where it must)
+      } catch (const transport::TransportError&) {
+        c.removed = true;
+        throw CkrError{CKR_DEVICE_REMOVED};
+      }
+      if (e.kind() == transport::ErrorKind::kReset) {
+        if (retry && attempt == 0) {
+          continue;
+        }
+        throw CkrError{CKR_USER_NOT_LOGGED_IN};
+      }
+      log::line(r == card::Recovered::kReconnected ? "card answers again after a reconnect"
+                                                   : "card reset: no sensible answer after a reconnect");
       throw CkrError{CKR_DEVICE_ERROR};
     }
   }

@@ -69,21 +69,6 @@ void Module::clear_all_cards() noexcept {
   }
 }
 
-bool Module::answers_after_reconnect(InsertedCard& c) {
-  // A plain reconnect keeps the card's state, and every other process's login with it.
-  try {
-    c.channel->reconnect(false);
-    (void)c.card->detect();  // reads the token info; selects the applet only if another one is
-    log::line("card answers again after a reconnect");
-    return true;
-  } catch (const transport::TransportError& e) {
-    log::line(std::string("card I/O after a reconnect: ") + e.what());
-  } catch (const card::CardError& e) {
-    log::line(std::string("card after a reconnect: ") + e.what());
-  }
-  return false;
-}
-
 InsertedCard& Module::card_in_slot(CK_SLOT_ID id, KeyKind* token) {
   close_sessions_of(slots_.refresh());
   const auto ref = slots_.find(id);

@@ -123,9 +123,6 @@ class Module {
   // after a reset (only for operations that carry no PIN and need no login).
   template <typename F>
   auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
-  // After a communication error: true when the card answers again after a plain
-  // reconnect (no reset, so no process loses its login).
-  bool answers_after_reconnect(InsertedCard& c);
   CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
   // C_Login with a NULL PIN and a pinentry configured: ask the holder, with the
   // module lock released while the pinentry is up.
