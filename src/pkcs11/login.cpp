@@ -63,9 +63,7 @@ void Module::clear_card_state(InsertedCard& c, card::ClearScope scope, bool quie
 CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (const CK_RV rv = check_login(s, c, user); rv != CKR_OK) {
-    return rv;
-  }
+  check_login(s, c, user);
   if (pin != nullptr || settings_.pinentry.empty()) {
     // Shape first: a PIN of the wrong shape never reaches the card.
     return verify_pin(s, c, user, pin_from(pin, len, s.token));
@@ -75,26 +73,23 @@ CK_RV Module::login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
   // card gone, the login done or the operation ended. Look everything up again.
   Session& now = session(h);
   InsertedCard& card = card_of(now);
-  if (const CK_RV rv = check_login(now, card, user); rv != CKR_OK) {
-    return rv;
-  }
+  check_login(now, card, user);
   return verify_pin(now, card, user, p);
 }
 
-CK_RV Module::check_login(Session& s, InsertedCard& c, CK_USER_TYPE user) {
+void Module::check_login(Session& s, InsertedCard& c, CK_USER_TYPE user) {
   if (user == CKU_SO) {
-    return CKR_USER_TYPE_INVALID;  // the card has no security officer
+    throw CkrError{CKR_USER_TYPE_INVALID};  // the card has no security officer
   }
   if (user == CKU_CONTEXT_SPECIFIC) {
     if (!s.sign || !s.sign->needs_context_login) {
-      return CKR_OPERATION_NOT_INITIALIZED;
+      throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
     }
   } else if (user != CKU_USER) {
-    return CKR_USER_TYPE_INVALID;
+    throw CkrError{CKR_USER_TYPE_INVALID};
   } else if (c.is_logged_in(s.token)) {
-    return CKR_USER_ALREADY_LOGGED_IN;
+    throw CkrError{CKR_USER_ALREADY_LOGGED_IN};
   }
-  return CKR_OK;
 }
 
 CK_RV Module::verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin) {
@@ -182,7 +177,7 @@ CK_RV Module::logout(CK_SESSION_HANDLE h) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if (!c.is_logged_in(s.token)) {
-    return CKR_USER_NOT_LOGGED_IN;
+    throw CkrError{CKR_USER_NOT_LOGGED_IN};
   }
   c.set_logged_in(s.token, false);
   if (s.token == KeyKind::kSign) {
@@ -200,7 +195,7 @@ CK_RV Module::set_pin(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if ((s.flags & CKF_RW_SESSION) == 0) {
-    return CKR_SESSION_READ_ONLY;
+    throw CkrError{CKR_SESSION_READ_ONLY};
   }
   const card::SecureString o = pin_from(old_pin, old_len, s.token);
   const card::SecureString n = pin_from(new_pin, new_len, s.token);

@@ -31,7 +31,7 @@ CK_RV copy_out(const std::vector<T>& items, T* list, CK_ULONG_PTR count) {
     return CKR_OK;
   }
   if (available < items.size()) {
-    return CKR_BUFFER_TOO_SMALL;
+    throw CkrError{CKR_BUFFER_TOO_SMALL};
   }
   std::copy(items.begin(), items.end(), list);
   return CKR_OK;
@@ -88,7 +88,7 @@ InsertedCard& Module::card_in_slot(CK_SLOT_ID id, KeyKind* token) {
 
 CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
   if (count == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   close_sessions_of(slots_.refresh());
   const auto ids = slots_.slot_ids(token_present == CK_TRUE);
@@ -101,12 +101,12 @@ CK_RV Module::get_slot_list(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULON
 
 CK_RV Module::get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info) {
   if (info == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   close_sessions_of(slots_.refresh());
   const auto ref = slots_.find(id);
   if (!ref) {
-    return CKR_SLOT_ID_INVALID;
+    throw CkrError{CKR_SLOT_ID_INVALID};
   }
   pad(info->slotDescription, sizeof info->slotDescription,
       ref->reader->name + (ref->token == KeyKind::kAuth ? " (auth)" : " (sign)"));
@@ -119,7 +119,7 @@ CK_RV Module::get_slot_info(CK_SLOT_ID id, CK_SLOT_INFO_PTR info) {
 
 CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
   if (info == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   KeyKind kind{};
   InsertedCard& c = card_in_slot(id, &kind);
@@ -169,7 +169,7 @@ CK_RV Module::get_token_info(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info) {
 
 CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
   if (count == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   card_in_slot(id);
   return copy_out(signature_mechanisms(settings_.rsa_pss), list, count);
@@ -177,11 +177,11 @@ CK_RV Module::get_mechanism_list(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_U
 
 CK_RV Module::get_mechanism_info(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
   if (info == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   card_in_slot(id);
   if (!is_supported_mechanism(type, settings_.rsa_pss)) {
-    return CKR_MECHANISM_INVALID;
+    throw CkrError{CKR_MECHANISM_INVALID};
   }
   info->ulMinKeySize = 2048;
   info->ulMaxKeySize = 2048;

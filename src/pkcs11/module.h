@@ -1,6 +1,11 @@
 // The module's state between C_Initialize and C_Finalize: slots, sessions,
 // logins and operations. Entry points (entry_points.cpp) hold the module lock
 // while calling in here, and turn exceptions into CKR_ codes.
+//
+// One error channel: every failure is thrown (CkrError, or a card/transport
+// error mapped by error_map.h); a method that returns gives CKR_OK. Outputs a
+// failing call must still fill (lengths with CKR_BUFFER_TOO_SMALL, attribute
+// lengths) are written before the throw.
 #pragma once
 
 #include <p11-kit/pkcs11.h>
@@ -128,7 +133,7 @@ class Module {
   // module lock released while the pinentry is up.
   card::SecureString pin_from_pinentry(InsertedCard& c, card::KeyKind kind);
   void unlocked(const std::function<void()>& wait);
-  CK_RV check_login(Session& s, InsertedCard& c, CK_USER_TYPE user);
+  void check_login(Session& s, InsertedCard& c, CK_USER_TYPE user);
   CK_RV verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin);
 
   Settings settings_;

@@ -83,10 +83,10 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if (tmpl == nullptr && count > 0) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (s.found) {
-    return CKR_OPERATION_ACTIVE;
+    throw CkrError{CKR_OPERATION_ACTIVE};
   }
   std::vector<CK_OBJECT_HANDLE> found;
   for (const ObjectRef ref : objects_of(s.token)) {
@@ -103,7 +103,7 @@ CK_RV Module::find_objects_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_U
     };
     for (CK_ULONG i = 0; i < count && match; ++i) {
       if (tmpl[i].pValue == nullptr && tmpl[i].ulValueLen > 0) {
-        return CKR_ARGUMENTS_BAD;
+        throw CkrError{CKR_ARGUMENTS_BAD};
       }
       const AttributeValue v =
           attribute_of(ref, tmpl[i].type, source, object_settings_, c.auth_certificate_private);
@@ -123,10 +123,10 @@ CK_RV Module::find_objects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULO
   Session& s = session(h);
   card_of(s);
   if (out == nullptr || count == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (!s.found) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   CK_ULONG n = 0;
   while (n < max && s.found_pos < s.found->size()) {
@@ -139,7 +139,7 @@ CK_RV Module::find_objects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULO
 CK_RV Module::find_objects_final(CK_SESSION_HANDLE h) {
   Session& s = session(h);
   if (!s.found) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   s.found.reset();
   return CKR_OK;
@@ -150,11 +150,11 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if (tmpl == nullptr && count > 0) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   const auto ref = object_of(obj, s.token);
   if (!ref || !visible(s, *ref)) {
-    return CKR_OBJECT_HANDLE_INVALID;
+    throw CkrError{CKR_OBJECT_HANDLE_INVALID};
   }
   // PKCS#11 v2.40 §5.7, C_GetAttributeValue: "If case 1 applies to any of the
   // requested attributes, then the call should return the value
@@ -197,11 +197,14 @@ CK_RV Module::get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
     }
   }
   if (sensitive) {
-    return CKR_ATTRIBUTE_SENSITIVE;
+    throw CkrError{CKR_ATTRIBUTE_SENSITIVE};
   }
   if (invalid) {
-    return CKR_ATTRIBUTE_TYPE_INVALID;
+    throw CkrError{CKR_ATTRIBUTE_TYPE_INVALID};
   }
-  return too_small ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+  if (too_small) {
+    throw CkrError{CKR_BUFFER_TOO_SMALL};
+  }
+  return CKR_OK;
 }
 }  // namespace jpki::pkcs11

@@ -36,10 +36,10 @@ InsertedCard& Module::card_of(Session& s) {
 
 CK_RV Module::open_session(CK_SLOT_ID id, CK_FLAGS flags, CK_SESSION_HANDLE_PTR handle) {
   if (handle == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if ((flags & CKF_SERIAL_SESSION) == 0) {
-    return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+    throw CkrError{CKR_SESSION_PARALLEL_NOT_SUPPORTED};
   }
   KeyKind kind{};
   InsertedCard& c = card_in_slot(id, &kind);
@@ -89,7 +89,7 @@ CK_RV Module::close_all_sessions(CK_SLOT_ID id) {
   close_sessions_of(slots_.refresh());
   const auto ref = slots_.find(id);
   if (!ref) {
-    return CKR_SLOT_ID_INVALID;
+    throw CkrError{CKR_SLOT_ID_INVALID};
   }
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.slot == id; });
   logout_if_last_session(ref->reader, id, ref->token);
@@ -98,7 +98,7 @@ CK_RV Module::close_all_sessions(CK_SLOT_ID id) {
 
 CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
   if (info == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   const std::uint64_t generation = session(h).generation;
   // Applications poll this between calls (NSS does): a reader poll (PC/SC only,
@@ -107,7 +107,7 @@ CK_RV Module::get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info) {
   const auto gone = slots_.refresh();
   close_sessions_of(gone);
   if (std::find(gone.begin(), gone.end(), generation) != gone.end()) {
-    return CKR_DEVICE_REMOVED;
+    throw CkrError{CKR_DEVICE_REMOVED};
   }
   Session& s = session(h);
   InsertedCard& c = card_of(s);

@@ -15,7 +15,10 @@ CK_RV verified(VerifyOperation& op, ByteView sig) {
   const Bytes in = op.input.finish();
   const bool ok = is_pss(op.mechanism) ? in.size() == 32 && verify_pss_sha256(op.key.get(), in, sig)
                                        : verify_pkcs1(op.key.get(), in, sig);
-  return ok ? CKR_OK : CKR_SIGNATURE_INVALID;
+  if (!ok) {
+    throw CkrError{CKR_SIGNATURE_INVALID};
+  }
+  return CKR_OK;
 }
 
 }  // namespace
@@ -35,26 +38,26 @@ CK_RV Module::sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HA
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if (mech == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (s.sign) {
-    return CKR_OPERATION_ACTIVE;
+    throw CkrError{CKR_OPERATION_ACTIVE};
   }
   if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) {
-    return CKR_MECHANISM_INVALID;
+    throw CkrError{CKR_MECHANISM_INVALID};
   }
   if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
-    return rv;
+    throw CkrError{rv};
   }
   const auto ref = object_of(key, s.token);
   if (!ref) {
-    return CKR_KEY_HANDLE_INVALID;
+    throw CkrError{CKR_KEY_HANDLE_INVALID};
   }
   if (ref->kind != ObjectKind::kPrivateKey) {
-    return visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID;
+    throw CkrError{visible(s, *ref) ? CKR_KEY_FUNCTION_NOT_PERMITTED : CKR_KEY_HANDLE_INVALID};
   }
   if (!c.is_logged_in(s.token)) {
-    return CKR_USER_NOT_LOGGED_IN;
+    throw CkrError{CKR_USER_NOT_LOGGED_IN};
   }
   s.sign.emplace(SignOperation{mech->mechanism, *ref, MessageInput(mech->mechanism), false,
                                s.token == KeyKind::kSign && object_settings_.sign_key_always_authenticate,
@@ -71,7 +74,7 @@ CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len
   }
   if (*sig_len < apdu::kSignatureSize) {
     *sig_len = apdu::kSignatureSize;
-    return CKR_BUFFER_TOO_SMALL;
+    throw CkrError{CKR_BUFFER_TOO_SMALL};
   }
   SignOperation done = std::move(op);
   s.sign.reset();
@@ -88,7 +91,7 @@ CK_RV Module::finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len
     if (done.context_login_done) {  // its signature will not come: nor will its verification stay
       clear_card_state(c, card::ClearScope::kSigningPin, true);
     }
-    return refused;
+    throw CkrError{refused};
   }
   const auto scheme = pss ? apdu::SignScheme::kPssPrehashedSha256 : apdu::SignScheme::kPkcs1DigestInfo;
   // CKA_ALWAYS_AUTHENTICATE: the verification is used up by this one signature,
@@ -125,19 +128,19 @@ CK_RV Module::sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_
   Session& s = session(h);
   card_of(s);
   if (!s.sign) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   if ((data == nullptr && len > 0) || sig_len == nullptr) {
     drop_sign_operation(s);
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (s.sign->multipart) {
     drop_sign_operation(s);
-    return CKR_OPERATION_ACTIVE;
+    throw CkrError{CKR_OPERATION_ACTIVE};
   }
   if (s.sign->input.raw() && len > apdu::kMaxDigestInfo) {
     drop_sign_operation(s);
-    return CKR_DATA_LEN_RANGE;
+    throw CkrError{CKR_DATA_LEN_RANGE};
   }
   if (sig != nullptr && *sig_len >= apdu::kSignatureSize) {
     s.sign->input.update(ByteView(data, len));
@@ -149,16 +152,16 @@ CK_RV Module::sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
   Session& s = session(h);
   card_of(s);
   if (!s.sign) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   if (data == nullptr && len > 0) {
     drop_sign_operation(s);
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   s.sign->multipart = true;
   if (s.sign->input.raw() && s.sign->input.buffered() + len > apdu::kMaxDigestInfo) {
     drop_sign_operation(s);
-    return CKR_DATA_LEN_RANGE;
+    throw CkrError{CKR_DATA_LEN_RANGE};
   }
   s.sign->input.update(ByteView(data, len));
   return CKR_OK;
@@ -168,11 +171,11 @@ CK_RV Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_
   Session& s = session(h);
   card_of(s);
   if (!s.sign) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   if (sig_len == nullptr) {
     drop_sign_operation(s);
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   return finish_signature(s, sig, sig_len);
 }
@@ -183,23 +186,23 @@ CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_
   Session& s = session(h);
   InsertedCard& c = card_of(s);
   if (mech == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (s.verify) {
-    return CKR_OPERATION_ACTIVE;
+    throw CkrError{CKR_OPERATION_ACTIVE};
   }
   if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) {
-    return CKR_MECHANISM_INVALID;
+    throw CkrError{CKR_MECHANISM_INVALID};
   }
   if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
-    return rv;
+    throw CkrError{rv};
   }
   const auto ref = object_of(key, s.token);
   if (!ref || !visible(s, *ref)) {
-    return CKR_KEY_HANDLE_INVALID;
+    throw CkrError{CKR_KEY_HANDLE_INVALID};
   }
   if (ref->kind != ObjectKind::kPublicKey) {
-    return CKR_KEY_TYPE_INCONSISTENT;
+    throw CkrError{CKR_KEY_TYPE_INCONSISTENT};
   }
   Pkey pub = public_key_of(certificate(c, source_certificate(*ref))->der);
   s.verify.emplace(VerifyOperation{mech->mechanism, MessageInput(mech->mechanism), std::move(pub), false});
@@ -209,18 +212,18 @@ CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_
 CK_RV Module::verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len) {
   Session& s = session(h);
   if (!s.verify) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   VerifyOperation op = std::move(*s.verify);
   s.verify.reset();
   if ((data == nullptr && len > 0) || sig == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (op.multipart) {
-    return CKR_OPERATION_ACTIVE;
+    throw CkrError{CKR_OPERATION_ACTIVE};
   }
   if (sig_len != apdu::kSignatureSize) {
-    return CKR_SIGNATURE_LEN_RANGE;
+    throw CkrError{CKR_SIGNATURE_LEN_RANGE};
   }
   op.input.update(ByteView(data, len));
   return verified(op, ByteView(sig, sig_len));
@@ -229,11 +232,11 @@ CK_RV Module::verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYT
 CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
   Session& s = session(h);
   if (!s.verify) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   if (data == nullptr && len > 0) {
     s.verify.reset();
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   s.verify->multipart = true;
   s.verify->input.update(ByteView(data, len));
@@ -243,15 +246,15 @@ CK_RV Module::verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
 CK_RV Module::verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len) {
   Session& s = session(h);
   if (!s.verify) {
-    return CKR_OPERATION_NOT_INITIALIZED;
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   }
   VerifyOperation op = std::move(*s.verify);
   s.verify.reset();
   if (sig == nullptr) {
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (sig_len != apdu::kSignatureSize) {
-    return CKR_SIGNATURE_LEN_RANGE;
+    throw CkrError{CKR_SIGNATURE_LEN_RANGE};
   }
   return verified(op, ByteView(sig, sig_len));
 }
