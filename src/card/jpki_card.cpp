@@ -93,10 +93,8 @@ class JpkiCard::Exchange {
         throw;
       }
       card_.channel_.reconnect();
-      card_.card_was_reset();
-      if (card_.on_reset_) {
-        card_.on_reset_();
-      }
+      card_.forget_card_state();
+      ++card_.reset_epoch_;
       card_.channel_.begin_transaction();
     }
     ++card_.open_exchanges_;
@@ -501,6 +499,22 @@ JpkiCard::SignPinProbe JpkiCard::probe_sign_pin(Exchange& x) {
     return SignPinProbe::kNotVerified;
   }
   return r.ok() && !r.data.empty() ? SignPinProbe::kVerified : SignPinProbe::kUnclear;
+}
+
+Recovered JpkiCard::recover(transport::ErrorKind kind) {
+  if (kind != transport::ErrorKind::kReset) {
+    try {
+      channel_.reconnect(false);
+      (void)detect();  // reads the token info; selects the applet only if another one is
+      return Recovered::kReconnected;
+    } catch (const transport::TransportError&) {  // still no sensible answer: reset below
+    } catch (const CardError&) {
+    }
+  }
+  channel_.reconnect(kind != transport::ErrorKind::kReset);
+  forget_card_state();
+  ++reset_epoch_;
+  return Recovered::kWasReset;
 }
 
 void JpkiCard::reset_card() {

@@ -54,6 +54,12 @@ enum class Cleared {
   kReset,       // card reset (re-SELECT does not clear this card, or nothing told us it does)
 };
 
+// What JpkiCard::recover did after a transport error.
+enum class Recovered {
+  kReconnected,  // a plain reconnect: the card answers again and kept its state
+  kWasReset,     // the card was reset (by someone else, or by us): it forgot every VERIFY
+};
+
 class JpkiCard {
   class Exchange;  // one PC/SC transaction (jpki_card.cpp)
 
@@ -119,15 +125,21 @@ class JpkiCard {
   // PINs this connection verified that the card may still hold (no clear or reset since).
   [[nodiscard]] bool holds_verification(KeyKind k) const { return verified_[static_cast<std::size_t>(k)]; }
 
-  // The caller reconnected after a reset by someone else: select the applet again.
-  void card_was_reset() {
-    applet_selected_ = false;
-    verified_ = {false, false};
-  }
+  // After a TransportError from one of this card's operations, the driver
+  // reconnects. kReset (someone else reset the card): reconnect. kCommunication
+  // or kTimeout: a plain reconnect (keeps the card's state, and every other
+  // process's login with it) and a look at the token info; if the card still
+  // gives no sensible answer, a reset so the next call can work. After a reset
+  // the applet is selected again at the next operation and what this connection
+  // verified is forgotten. Throws TransportError when the card cannot be reached.
+  Recovered recover(transport::ErrorKind kind);
 
-  // Called when the card turns out to have been reset by someone else (the
-  // channel is reconnected first): the card forgot every VERIFY.
-  void set_reset_handler(std::function<void()> handler) { on_reset_ = std::move(handler); }
+  // The one event the driver reports upward about resets: it goes up by one each
+  // time the driver finds the card reset by someone else (also inside an
+  // operation) or resets it in recover(). The card then holds no VERIFY, for any
+  // program; the caller compares with the value it saw last. (clear_verified
+  // reports its own resets in its return value.)
+  [[nodiscard]] std::uint64_t reset_epoch() const { return reset_epoch_; }
 
   // Number of APDUs sent so far (for benchmarks and tests).
   [[nodiscard]] std::uint64_t apdu_count() const { return apdu_count_; }
@@ -137,11 +149,16 @@ class JpkiCard {
   SignPinProbe probe_sign_pin(Exchange& x);
   Cleared drop_state(Exchange& x, bool can_learn);
   void reset_card();
+  // The card was reset under us: select the applet again, nothing is verified.
+  void forget_card_state() {
+    applet_selected_ = false;
+    verified_ = {false, false};
+  }
   void set_verified(KeyKind k) { verified_[static_cast<std::size_t>(k)] = true; }
   transport::CardChannel& channel_;
   CardOptions options_;
   ApduTrace trace_;
-  std::function<void()> on_reset_;
+  std::uint64_t reset_epoch_ = 0;
   std::uint64_t apdu_count_ = 0;
   bool extended_refused_ = false;
   // The applet stays selected between our transactions; re-selecting it would

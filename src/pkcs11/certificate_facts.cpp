@@ -77,4 +77,9 @@ CertificateFacts parse_certificate(ByteView der) {
   return f;
 }
 
+std::shared_ptr<const ParsedCertificate> parse_certificate_once(Bytes der) {
+  CertificateFacts facts = parse_certificate(der);
+  return std::make_shared<const ParsedCertificate>(ParsedCertificate{std::move(der), std::move(facts)});
+}
+
 }  // namespace jpki::pkcs11

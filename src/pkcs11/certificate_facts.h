@@ -1,6 +1,7 @@
 // What the PKCS#11 attributes need from an X.509 certificate, parsed with OpenSSL.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "apdu/bytes.h"
@@ -24,5 +25,14 @@ struct CertificateFacts {
 // Throws std::runtime_error when `der` is not an RSA certificate.
 CertificateFacts parse_certificate(ByteView der);
 Pkey public_key_of(ByteView certificate_der);
+
+// A certificate read from the card with its facts, parsed once per insertion
+// (InsertedCard::certificates), not once per attribute.
+struct ParsedCertificate {
+  Bytes der;
+  CertificateFacts facts;
+};
+// Throws std::runtime_error when `der` is not an RSA certificate.
+std::shared_ptr<const ParsedCertificate> parse_certificate_once(Bytes der);
 
 }  // namespace jpki::pkcs11

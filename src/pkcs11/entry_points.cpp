@@ -4,15 +4,18 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "common/immortal.h"
 #include "common/log.h"
@@ -51,6 +54,13 @@ void after_fork() {
 }
 [[maybe_unused]] const int g_fork_handlers = pthread_atfork(before_fork, after_fork, after_fork);
 
+// Every C_* answer: mapped by the allowed-return-codes table, and logged.
+CK_RV answer(const char* name, CK_RV rv) noexcept {
+  rv = allowed_rv(name, rv);
+  if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
+  return rv;
+}
+
 template <typename F>
 CK_RV call(const char* name, F&& f) noexcept {
   CK_RV rv = CKR_OK;
@@ -65,9 +75,14 @@ CK_RV call(const char* name, F&& f) noexcept {
   } catch (...) {
     rv = rv_of_current_exception();
   }
-  rv = allowed_rv(name, rv);
-  if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
-  return rv;
+  return answer(name, rv);
+}
+
+// Pointers needed in every state: before the lock, left to right (Module checks the rest).
+template <typename F>
+CK_RV call(const char* name, std::initializer_list<const void*> required, F&& f) noexcept {
+  const bool missing = std::find(required.begin(), required.end(), nullptr) != required.end();
+  return missing ? answer(name, CKR_ARGUMENTS_BAD) : call(name, std::forward<F>(f));
 }
 
 // A program that leaves with exit() (or dlclose) and no C_Finalize: what this
@@ -92,8 +107,8 @@ void clear_cards_at_exit() noexcept {
 CK_RV refuse_change(const char* name, CK_SESSION_HANDLE s, CK_RV rv) noexcept {
   return call(name, [&](Module& m) {
     CK_SESSION_INFO info{};
-    const CK_RV session_rv = m.get_session_info(s, &info);
-    return session_rv != CKR_OK ? session_rv : rv;
+    m.get_session_info(s, &info);  // throws for an invalid session
+    return rv;
   });
 }
 
@@ -175,8 +190,7 @@ CK_RV C_Finalize(CK_VOID_PTR reserved) {
 }
 
 CK_RV C_GetInfo(CK_INFO_PTR info) {
-  return call("C_GetInfo", [&](Module&) {
-    if (info == nullptr) return CKR_ARGUMENTS_BAD;
+  return call("C_GetInfo", {info}, [&](Module&) {
     info->cryptokiVersion = {2, 40};
     jpki::pkcs11::pad(info->manufacturerID, sizeof info->manufacturerID, "jpki-pkcs11 project");
     info->flags = 0;
@@ -187,22 +201,22 @@ CK_RV C_GetInfo(CK_INFO_PTR info) {
   });
 }
 
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list);
-
 CK_RV C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count) {
-  return call("C_GetSlotList", [&](Module& m) { return m.get_slot_list(present, list, count); });
+  return call("C_GetSlotList", {count}, [&](Module& m) { return m.get_slot_list(present, list, count); });
 }
 CK_RV C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info) {
-  return call("C_GetSlotInfo", [&](Module& m) { return m.get_slot_info(slot, info); });
+  return call("C_GetSlotInfo", {info}, [&](Module& m) { return m.get_slot_info(slot, info); });
 }
 CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
-  return call("C_GetTokenInfo", [&](Module& m) { return m.get_token_info(slot, info); });
+  return call("C_GetTokenInfo", {info}, [&](Module& m) { return m.get_token_info(slot, info); });
 }
 CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count) {
-  return call("C_GetMechanismList", [&](Module& m) { return m.get_mechanism_list(slot, list, count); });
+  return call("C_GetMechanismList", {count},
+              [&](Module& m) { return m.get_mechanism_list(slot, list, count); });
 }
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info) {
-  return call("C_GetMechanismInfo", [&](Module& m) { return m.get_mechanism_info(slot, type, info); });
+  return call("C_GetMechanismInfo", {info},
+              [&](Module& m) { return m.get_mechanism_info(slot, type, info); });
 }
 
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved) {
@@ -250,7 +264,7 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, C
 }
 
 CK_RV C_OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, CK_VOID_PTR, CK_NOTIFY, CK_SESSION_HANDLE_PTR session) {
-  return call("C_OpenSession", [&](Module& m) { return m.open_session(slot, flags, session); });
+  return call("C_OpenSession", {session}, [&](Module& m) { return m.open_session(slot, flags, session); });
 }
 CK_RV C_CloseSession(CK_SESSION_HANDLE s) {
   return call("C_CloseSession", [&](Module& m) { return m.close_session(s); });
@@ -259,7 +273,7 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slot) {
   return call("C_CloseAllSessions", [&](Module& m) { return m.close_all_sessions(slot); });
 }
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE s, CK_SESSION_INFO_PTR info) {
-  return call("C_GetSessionInfo", [&](Module& m) { return m.get_session_info(s, info); });
+  return call("C_GetSessionInfo", {info}, [&](Module& m) { return m.get_session_info(s, info); });
 }
 CK_RV C_GetOperationState(CK_SESSION_HANDLE s, CK_BYTE_PTR, CK_ULONG_PTR len) {
   return call("C_GetOperationState",

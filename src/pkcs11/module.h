@@ -1,6 +1,11 @@
 // The module's state between C_Initialize and C_Finalize: slots, sessions,
 // logins and operations. Entry points (entry_points.cpp) hold the module lock
 // while calling in here, and turn exceptions into CKR_ codes.
+//
+// One error channel: every failure is thrown (CkrError, or a card/transport
+// error mapped by error_map.h); a method that returns gives CKR_OK. Outputs a
+// failing call must still fill (lengths with CKR_BUFFER_TOO_SMALL, attribute
+// lengths) are written before the throw.
 #pragma once
 
 #include <p11-kit/pkcs11.h>
@@ -136,22 +141,20 @@ class Module {
   template <typename F>
   auto in_one_transaction(InsertedCard& c, F&& f);
   bool visible(const Session& s, ObjectRef ref);
-  Bytes certificate(InsertedCard& c, card::CertKind which);
+  // From the insertion's cache, or read from the card and parsed once.
+  std::shared_ptr<const ParsedCertificate> certificate(InsertedCard& c, card::CertKind which);
   // CK_TOKEN_INFO.serialNumber: worked out once per insertion (card/token_serial.h).
   std::string token_serial(InsertedCard& c);
   // Runs a card operation; maps resets and removals. `retry` repeats it once
   // after a reset (only for operations that carry no PIN and need no login).
   template <typename F>
   auto with_card(InsertedCard& c, bool retry, F&& f) -> decltype(f(*c.card));
-  // After a communication error: true when the card answers again after a plain
-  // reconnect (no reset, so no process loses its login).
-  bool answers_after_reconnect(InsertedCard& c);
   CK_RV finish_signature(Session& s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
   // C_Login with a NULL PIN and a pinentry configured: ask the holder, with the
   // module lock released while the pinentry is up.
   card::SecureString pin_from_pinentry(InsertedCard& c, card::KeyKind kind);
   void unlocked(const std::function<void()>& wait);
-  CK_RV check_login(Session& s, InsertedCard& c, CK_USER_TYPE user);
+  void check_login(Session& s, InsertedCard& c, CK_USER_TYPE user);
   CK_RV verify_pin(Session& s, InsertedCard& c, CK_USER_TYPE user, const card::SecureString& pin);
 
   Settings settings_;

@@ -37,14 +37,14 @@ CK_RV length_or_value(std::size_t size, CK_BYTE_PTR out, CK_ULONG_PTR out_len, b
 
 CK_RV Module::refuse_in_session(CK_SESSION_HANDLE h, CK_RV rv, std::initializer_list<const void*> required) {
   (void)session(h);
-  return any_null(required) ? CKR_ARGUMENTS_BAD : rv;
+  throw CkrError{any_null(required) ? CKR_ARGUMENTS_BAD : rv};
 }
 
 CK_RV Module::refuse_mechanism(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
                                std::initializer_list<const void*> required) {
   (void)session(h);
-  if (mech == nullptr || any_null(required)) return CKR_ARGUMENTS_BAD;
-  return CKR_MECHANISM_INVALID;
+  if (mech == nullptr || any_null(required)) throw CkrError{CKR_ARGUMENTS_BAD};
+  throw CkrError{CKR_MECHANISM_INVALID};
 }
 
 // §5.15: this token has no random number generator (the card's GET CHALLENGE
@@ -52,13 +52,13 @@ CK_RV Module::refuse_mechanism(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
 // CKR_RANDOM_SEED_NOT_SUPPORTED.
 CK_RV Module::generate_random(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len) {
   (void)session(h);
-  if (out == nullptr && len > 0) return CKR_ARGUMENTS_BAD;
-  return CKR_RANDOM_NO_RNG;
+  if (out == nullptr && len > 0) throw CkrError{CKR_ARGUMENTS_BAD};
+  throw CkrError{CKR_RANDOM_NO_RNG};
 }
 CK_RV Module::seed_random(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len) {
   (void)session(h);
-  if (seed == nullptr && len > 0) return CKR_ARGUMENTS_BAD;
-  return CKR_RANDOM_NO_RNG;
+  if (seed == nullptr && len > 0) throw CkrError{CKR_ARGUMENTS_BAD};
+  throw CkrError{CKR_RANDOM_NO_RNG};
 }
 
 // §5.7: a certificate's size is its DER; a private key's is not to be told
@@ -66,14 +66,17 @@ CK_RV Module::seed_random(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len) {
 CK_RV Module::get_object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULONG_PTR size) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (size == nullptr) return CKR_ARGUMENTS_BAD;
+  if (size == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
   const auto ref = object_of(obj, s.token);
-  if (!ref || !visible(s, *ref)) return CKR_OBJECT_HANDLE_INVALID;
-  if (ref->kind == ObjectKind::kPrivateKey) return CKR_INFORMATION_SENSITIVE;
+  if (!ref || !visible(s, *ref)) throw CkrError{CKR_OBJECT_HANDLE_INVALID};
+  if (ref->kind == ObjectKind::kPrivateKey) throw CkrError{CKR_INFORMATION_SENSITIVE};
   const CK_ATTRIBUTE_TYPE type = ref->kind == ObjectKind::kPublicKey ? CKA_PUBLIC_KEY_INFO : CKA_VALUE;
-  const AttributeValue v = attribute_of(
-      *ref, type, [&] { return certificate(c, source_certificate(*ref)); }, object_settings_,
-      c.auth_certificate_private);
+  std::shared_ptr<const ParsedCertificate> held;
+  const CertificateSource source = [&]() -> const ParsedCertificate& {
+    held = certificate(c, source_certificate(*ref));
+    return *held;
+  };
+  const AttributeValue v = attribute_of(*ref, type, source, object_settings_, c.auth_certificate_private);
   *size = v.state == AttributeValue::State::kValue ? v.value.size() : CK_UNAVAILABLE_INFORMATION;
   return CKR_OK;
 }
@@ -81,11 +84,11 @@ CK_RV Module::get_object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULON
 // §5.10. A digest needs no card and no login; each session has its own.
 CK_RV Module::digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech) {
   Session& s = session(h);
-  if (mech == nullptr) return CKR_ARGUMENTS_BAD;
-  if (s.digest) return CKR_OPERATION_ACTIVE;
+  if (mech == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (s.digest) throw CkrError{CKR_OPERATION_ACTIVE};
   const DigestMechanism* d = find_digest(mech->mechanism);
-  if (d == nullptr) return CKR_MECHANISM_INVALID;
-  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) return CKR_MECHANISM_PARAM_INVALID;
+  if (d == nullptr) throw CkrError{CKR_MECHANISM_INVALID};
+  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) throw CkrError{CKR_MECHANISM_PARAM_INVALID};
   s.digest.emplace(d->digest());
   return CKR_OK;
 }
@@ -94,15 +97,18 @@ CK_RV Module::digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech) {
 CK_RV Module::digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out,
                      CK_ULONG_PTR out_len) {
   Session& s = session(h);
-  if (!s.digest) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   if (out_len == nullptr || (data == nullptr && len > 0)) {
     s.digest.reset();
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
-  if (s.digest->multipart) return CKR_OPERATION_ACTIVE;  // C_DigestFinal ends a multi-part digest
+  if (s.digest->multipart) throw CkrError{CKR_OPERATION_ACTIVE};  // C_DigestFinal ends a multi-part digest
   bool done = false;
   const CK_RV rv = length_or_value(s.digest->size(), out, out_len, done);
-  if (!done) return rv;
+  if (!done) {
+    if (rv != CKR_OK) throw CkrError{rv};  // CKR_BUFFER_TOO_SMALL keeps the operation
+    return CKR_OK;
+  }
   DigestOperation op = std::move(*s.digest);
   s.digest.reset();
   op.update(ByteView(data, len));
@@ -114,10 +120,10 @@ CK_RV Module::digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYT
 
 CK_RV Module::digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
   Session& s = session(h);
-  if (!s.digest) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   if (data == nullptr && len > 0) {
     s.digest.reset();
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   s.digest->multipart = true;
   try {
@@ -132,26 +138,29 @@ CK_RV Module::digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
 // Our keys are RSA keys on the card, not secret keys whose value could be hashed.
 CK_RV Module::digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) {
   Session& s = session(h);
-  if (!s.digest) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   s.digest.reset();  // an error ends the operation
   const auto ref = object_of(key, s.token);
   if (!ref || !visible(s, *ref) || ref->kind == ObjectKind::kCertificate ||
       ref->kind == ObjectKind::kCaCertificate) {
-    return CKR_KEY_HANDLE_INVALID;
+    throw CkrError{CKR_KEY_HANDLE_INVALID};
   }
-  return CKR_KEY_INDIGESTIBLE;
+  throw CkrError{CKR_KEY_INDIGESTIBLE};
 }
 
 CK_RV Module::digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
   Session& s = session(h);
-  if (!s.digest) return CKR_OPERATION_NOT_INITIALIZED;
+  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
   if (out_len == nullptr) {
     s.digest.reset();
-    return CKR_ARGUMENTS_BAD;
+    throw CkrError{CKR_ARGUMENTS_BAD};
   }
   bool done = false;
   const CK_RV rv = length_or_value(s.digest->size(), out, out_len, done);
-  if (!done) return rv;
+  if (!done) {
+    if (rv != CKR_OK) throw CkrError{rv};  // CKR_BUFFER_TOO_SMALL keeps the operation
+    return CKR_OK;
+  }
   DigestOperation op = std::move(*s.digest);
   s.digest.reset();
   const Bytes hash = op.finish();

@@ -78,22 +78,22 @@ AttributeValue common_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type) {
 }
 
 // What certificates and keys alike take from the certificate, then the common attributes.
-AttributeValue shared_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& der) {
+AttributeValue shared_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const CertificateSource& cert) {
   switch (type) {
     case CKA_SUBJECT:
-      return bytes(parse_certificate(der()).subject);
+      return bytes(cert().facts.subject);
     case CKA_START_DATE:
-      return date(parse_certificate(der()).not_before);
+      return date(cert().facts.not_before);
     case CKA_END_DATE:
-      return date(parse_certificate(der()).not_after);
+      return date(cert().facts.not_after);
     case CKA_PUBLIC_KEY_INFO:
-      return bytes(parse_certificate(der()).spki);
+      return bytes(cert().facts.spki);
     default:
       return common_attribute(r, type);
   }
 }
 
-AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& der) {
+AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const CertificateSource& cert) {
   switch (type) {
     case CKA_CLASS:
       return scalar<CK_OBJECT_CLASS>(CKO_CERTIFICATE);
@@ -110,28 +110,28 @@ AttributeValue certificate_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const 
     case CKA_NAME_HASH_ALGORITHM:
       return scalar<CK_MECHANISM_TYPE>(CKM_SHA_1);
     case CKA_VALUE:
-      return bytes(der());
+      return bytes(cert().der);
     case CKA_CHECK_VALUE: {
-      const Bytes d = der();
+      const Bytes& d = cert().der;
       Bytes h(SHA_DIGEST_LENGTH);
       SHA1(d.data(), d.size(), h.data());
       h.resize(3);
       return bytes(h);
     }
     case CKA_ISSUER:
-      return bytes(parse_certificate(der()).issuer);
+      return bytes(cert().facts.issuer);
     case CKA_SERIAL_NUMBER:
-      return bytes(parse_certificate(der()).serial);
+      return bytes(cert().facts.serial);
     case CKA_HASH_OF_SUBJECT_PUBLIC_KEY:
-      return bytes(parse_certificate(der()).key_hash);
+      return bytes(cert().facts.key_hash);
     case CKA_HASH_OF_ISSUER_PUBLIC_KEY:
       return bytes({});
     default:
-      return shared_attribute(r, type, der);
+      return shared_attribute(r, type, cert);
   }
 }
 
-AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& der,
+AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const CertificateSource& cert,
                              const ObjectSettings& settings) {
   const bool priv = r.kind == ObjectKind::kPrivateKey;
   switch (type) {
@@ -140,11 +140,11 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
     case CKA_KEY_TYPE:
       return scalar<CK_KEY_TYPE>(CKK_RSA);
     case CKA_MODULUS:
-      return bytes(parse_certificate(der()).modulus);
+      return bytes(cert().facts.modulus);
     case CKA_MODULUS_BITS:
-      return scalar<CK_ULONG>(parse_certificate(der()).modulus_bits);
+      return scalar<CK_ULONG>(cert().facts.modulus_bits);
     case CKA_PUBLIC_EXPONENT:
-      return bytes(parse_certificate(der()).public_exponent);
+      return bytes(cert().facts.public_exponent);
     case CKA_DERIVE:
       return boolean(false);
     case CKA_LOCAL:
@@ -184,7 +184,7 @@ AttributeValue key_attribute(ObjectRef r, CK_ATTRIBUTE_TYPE type, const std::fun
     case CKA_VALUE:
       return priv ? sensitive() : invalid();
     default:
-      return shared_attribute(r, type, der);
+      return shared_attribute(r, type, cert);
   }
 }
 
@@ -227,7 +227,7 @@ card::CertKind source_certificate(ObjectRef r) {
   return auth ? CertKind::kAuth : CertKind::kSign;
 }
 
-AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& certificate,
+AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const CertificateSource& certificate,
                             const ObjectSettings& settings, bool auth_certificate_private) {
   if (type == CKA_PRIVATE) {
     return boolean(is_private(ref, auth_certificate_private));

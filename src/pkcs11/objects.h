@@ -11,6 +11,7 @@
 
 #include "apdu/bytes.h"
 #include "card/types.h"
+#include "pkcs11/certificate_facts.h"
 
 namespace jpki::pkcs11 {
 
@@ -44,9 +45,11 @@ struct ObjectSettings {
   bool rsa_pss = false;
 };
 
-// `certificate` returns the DER of the object's source certificate; it may
-// read the card, and is only called for attributes that need it.
-AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const std::function<Bytes()>& certificate,
+// The object's source certificate; it may read the card, and is only called
+// for attributes that need it.
+using CertificateSource = std::function<const ParsedCertificate&()>;
+
+AttributeValue attribute_of(ObjectRef ref, CK_ATTRIBUTE_TYPE type, const CertificateSource& certificate,
                             const ObjectSettings& settings, bool auth_certificate_private);
 
 }  // namespace jpki::pkcs11

@@ -36,8 +36,7 @@ void SlotTable::identify(ReaderEntry& r) {
     return;
   }
   c->auth_certificate_private = card::auth_certificate_needs_pin(c->info.model);
-  InsertedCard* raw = c.get();
-  c->card->set_reset_handler([raw] { raw->logged_in = {false, false}; });
+  c->resets_followed = c->card->reset_epoch();
   c->generation = next_generation_++;
   r.card = std::move(c);
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "card/jpki_card.h"
+#include "pkcs11/certificate_facts.h"
 #include "transport/reader_provider.h"
 
 namespace jpki::pkcs11 {
@@ -29,11 +30,21 @@ struct InsertedCard {
   std::unique_ptr<transport::CardChannel> channel;
   std::unique_ptr<card::JpkiCard> card;
   card::TokenInfo info;
-  std::map<card::CertKind, Bytes> certificates;
+  std::map<card::CertKind, std::shared_ptr<const ParsedCertificate>> certificates;
   std::optional<std::string> serial;      // worked out at the first C_GetTokenInfo (card/token_serial.h)
   bool auth_certificate_private = false;  // EF 000A needs the PIN: by model, or learnt from a 6982
   std::array<bool, 2> logged_in{false, false};  // indexed by KeyKind
   bool removed = false;                         // I/O said the card is gone; the next poll drops it
+  std::uint64_t resets_followed = 0;            // the driver's reset_epoch() our login state follows
+
+  // The one place a card reset reaches the PKCS#11 state: the driver reports
+  // it (card::JpkiCard::reset_epoch) and the card forgot every VERIFY.
+  void follow_card_resets() {
+    if (card && card->reset_epoch() != resets_followed) {
+      resets_followed = card->reset_epoch();
+      logged_in = {false, false};
+    }
+  }
 
   [[nodiscard]] bool is_logged_in(card::KeyKind k) const { return logged_in[static_cast<std::size_t>(k)]; }
   void set_logged_in(card::KeyKind k, bool v) { logged_in[static_cast<std::size_t>(k)] = v; }

@@ -42,7 +42,9 @@ TEST(ObjectPrivacy, AndroidAuthCertificateAndItsPublicKeyArePrivate) {
     EXPECT_TRUE(priv(KeyKind::kSign, ObjectKind::kPublicKey));
     EXPECT_TRUE(priv(KeyKind::kSign, ObjectKind::kPrivateKey));
     EXPECT_FALSE(priv(KeyKind::kSign, ObjectKind::kCaCertificate));
-    const auto no_cert = []() -> Bytes { throw std::logic_error("CKA_PRIVATE needs no certificate"); };
+    const auto no_cert = []() -> const ParsedCertificate& {
+      throw std::logic_error("CKA_PRIVATE needs no certificate");
+    };
     const AttributeValue v = attribute_of(ObjectRef{KeyKind::kAuth, ObjectKind::kCertificate}, CKA_PRIVATE,
                                           no_cert, {}, auth_private);
     ASSERT_EQ(v.state, AttributeValue::State::kValue);

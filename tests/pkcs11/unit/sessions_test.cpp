@@ -103,13 +103,11 @@ TEST_F(Sessions, RemovalSeenByACardOperation) {
   EXPECT_EQ(session_info(h, info), CKR_SESSION_HANDLE_INVALID);
 }
 
-// Right after the card is pulled out, before any call looks at the readers or the
-// card, C_GetSessionInfo still answers CKR_OK with the old state: the module only
-// learns of a removal from I/O or a reader poll. PKCS#11 closes the sessions of a
-// removed token; an application polling C_GetSessionInfo (as NSS does between
-// calls) is told the session is fine. Issue 17 item 1 (the driver reports removal
-// upward) / issue 14 (reconnect): enable once removal reaches the sessions.
-TEST_F(Sessions, DISABLED_RemovalSeenWithoutAnyCardOperation) {
+// Right after the card is pulled out, before any other call looks at the readers
+// or the card: PKCS#11 closes the sessions of a removed token, and an application
+// polling C_GetSessionInfo (as NSS does between calls) must not be told the
+// session is fine. C_GetSessionInfo polls the readers (no APDU).
+TEST_F(Sessions, RemovalSeenWithoutAnyCardOperation) {
   const CK_SESSION_HANDLE h = open(kAuthSlot);
   ASSERT_EQ(login(h, kAuthPin), CKR_OK);
   readers().pull_out(kReader);
