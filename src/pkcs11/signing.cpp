@@ -23,6 +23,24 @@ CK_RV verified(VerifyOperation& op, ByteView sig) {
 
 }  // namespace
 
+namespace {
+// What C_SignInit and C_VerifyInit check first, in the same order.
+void check_operation_start(CK_MECHANISM_PTR mech, bool active, bool rsa_pss) {
+  if (mech == nullptr) {
+    throw CkrError{CKR_ARGUMENTS_BAD};
+  }
+  if (active) {
+    throw CkrError{CKR_OPERATION_ACTIVE};
+  }
+  if (!is_supported_mechanism(mech->mechanism, rsa_pss)) {
+    throw CkrError{CKR_MECHANISM_INVALID};
+  }
+  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
+    throw CkrError{rv};
+  }
+}
+}  // namespace
+
 void Module::drop_sign_operation(Session& s) {
   const bool context_login = s.sign && s.sign->context_login_done;
   s.sign.reset();
@@ -37,18 +55,7 @@ void Module::drop_sign_operation(Session& s) {
 CK_RV Module::sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (mech == nullptr) {
-    throw CkrError{CKR_ARGUMENTS_BAD};
-  }
-  if (s.sign) {
-    throw CkrError{CKR_OPERATION_ACTIVE};
-  }
-  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) {
-    throw CkrError{CKR_MECHANISM_INVALID};
-  }
-  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
-    throw CkrError{rv};
-  }
+  check_operation_start(mech, s.sign.has_value(), settings_.rsa_pss);
   const auto ref = object_of(key, s.token);
   if (!ref) {
     throw CkrError{CKR_KEY_HANDLE_INVALID};
@@ -185,18 +192,7 @@ CK_RV Module::sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_
 CK_RV Module::verify_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (mech == nullptr) {
-    throw CkrError{CKR_ARGUMENTS_BAD};
-  }
-  if (s.verify) {
-    throw CkrError{CKR_OPERATION_ACTIVE};
-  }
-  if (!is_supported_mechanism(mech->mechanism, settings_.rsa_pss)) {
-    throw CkrError{CKR_MECHANISM_INVALID};
-  }
-  if (const CK_RV rv = check_mechanism_parameter(*mech); rv != CKR_OK) {
-    throw CkrError{rv};
-  }
+  check_operation_start(mech, s.verify.has_value(), settings_.rsa_pss);
   const auto ref = object_of(key, s.token);
   if (!ref || !visible(s, *ref)) {
     throw CkrError{CKR_KEY_HANDLE_INVALID};
