@@ -17,19 +17,26 @@ bool any_null(std::initializer_list<const void*> required) {
   return false;
 }
 
-// The two-call length pattern (§5.2): NULL buffer asks the length; a short one says so.
-// CKR_OK with `done` true when the value was written.
-CK_RV length_or_value(std::size_t size, CK_BYTE_PTR out, CK_ULONG_PTR out_len, bool& done) {
-  done = false;
+// The two-call length pattern (§5.2) for a digest: a NULL buffer asks the length and a
+// short one says so, and both keep the operation; otherwise the digest of all it was
+// given, `last` included, is written and the operation ends.
+CK_RV answer_digest(std::optional<DigestOperation>& digest, ByteView last, CK_BYTE_PTR out,
+                    CK_ULONG_PTR out_len) {
+  const std::size_t size = digest->size();
   if (out == nullptr) {
     *out_len = size;
     return CKR_OK;
   }
   if (*out_len < size) {
     *out_len = size;
-    return CKR_BUFFER_TOO_SMALL;
+    throw CkrError{CKR_BUFFER_TOO_SMALL};
   }
-  done = true;
+  DigestOperation op = std::move(*digest);
+  digest.reset();
+  op.update(last);
+  const Bytes hash = op.finish();
+  std::memcpy(out, hash.data(), hash.size());
+  *out_len = hash.size();
   return CKR_OK;
 }
 
@@ -103,19 +110,7 @@ CK_RV Module::digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYT
     throw CkrError{CKR_ARGUMENTS_BAD};
   }
   if (s.digest->multipart) throw CkrError{CKR_OPERATION_ACTIVE};  // C_DigestFinal ends a multi-part digest
-  bool done = false;
-  const CK_RV rv = length_or_value(s.digest->size(), out, out_len, done);
-  if (!done) {
-    if (rv != CKR_OK) throw CkrError{rv};  // CKR_BUFFER_TOO_SMALL keeps the operation
-    return CKR_OK;
-  }
-  DigestOperation op = std::move(*s.digest);
-  s.digest.reset();
-  op.update(ByteView(data, len));
-  const Bytes hash = op.finish();
-  std::memcpy(out, hash.data(), hash.size());
-  *out_len = hash.size();
-  return CKR_OK;
+  return answer_digest(s.digest, ByteView(data, len), out, out_len);
 }
 
 CK_RV Module::digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
@@ -155,18 +150,7 @@ CK_RV Module::digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR ou
     s.digest.reset();
     throw CkrError{CKR_ARGUMENTS_BAD};
   }
-  bool done = false;
-  const CK_RV rv = length_or_value(s.digest->size(), out, out_len, done);
-  if (!done) {
-    if (rv != CKR_OK) throw CkrError{rv};  // CKR_BUFFER_TOO_SMALL keeps the operation
-    return CKR_OK;
-  }
-  DigestOperation op = std::move(*s.digest);
-  s.digest.reset();
-  const Bytes hash = op.finish();
-  std::memcpy(out, hash.data(), hash.size());
-  *out_len = hash.size();
-  return CKR_OK;
+  return answer_digest(s.digest, {}, out, out_len);
 }
 
 }  // namespace jpki::pkcs11
