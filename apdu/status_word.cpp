@@ -40,9 +40,15 @@ const char* describe(const StatusWord& sw) {
     default:
       break;
   }
-  if (sw.is_retry_counter()) return "verification failed / tries left";
-  if (sw.more_data()) return "response bytes still available";
-  if (sw.wrong_le()) return "wrong Le";
+  if (sw.is_retry_counter()) {
+    return "verification failed / tries left";
+  }
+  if (sw.more_data()) {
+    return "response bytes still available";
+  }
+  if (sw.wrong_le()) {
+    return "wrong Le";
+  }
   return "unknown status";
 }
 }  // namespace
@@ -53,7 +59,9 @@ std::string StatusWord::name() const {
   std::string out = code;
   out += ' ';
   out += describe(*this);
-  if (is_retry_counter()) out += " (" + std::to_string(tries_left()) + ")";
+  if (is_retry_counter()) {
+    out += " (" + std::to_string(tries_left()) + ")";
+  }
   return out;
 }
 

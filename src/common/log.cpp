@@ -12,7 +12,9 @@ namespace jpki::log {
 namespace {
 struct Closer {
   void operator()(FILE* f) const {
-    if (f != nullptr && f != stderr) std::fclose(f);
+    if (f != nullptr && f != stderr) {
+      std::fclose(f);
+    }
   }
 };
 std::mutex g_mutex;
@@ -27,7 +29,9 @@ void reopen() {
   g_file.reset();
   g_enabled = false;
   const char* where = std::getenv("JPKI_PKCS11_DEBUG");
-  if (where == nullptr || *where == '\0' || std::string(where) == "0") return;
+  if (where == nullptr || *where == '\0' || std::string(where) == "0") {
+    return;
+  }
   const std::string w = where;
   g_file.reset(w == "1" || w == "stderr" ? stderr : std::fopen(where, "a"));
   g_enabled = g_file != nullptr;
@@ -43,7 +47,9 @@ bool enabled() {
 
 void line(const std::string& text) {
   std::lock_guard lock(g_mutex);
-  if (!g_enabled) return;
+  if (!g_enabled) {
+    return;
+  }
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   std::fprintf(g_file.get(), "jpki-pkcs11 %ld.%03ld %s\n", static_cast<long>(ts.tv_sec), ts.tv_nsec / 1000000,

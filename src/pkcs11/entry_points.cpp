@@ -58,7 +58,9 @@ void after_fork() {
 // Every C_* answer: mapped by the allowed-return-codes table, and logged.
 CK_RV answer(const char* name, CK_RV rv) noexcept {
   rv = allowed_rv(name, rv);
-  if (log::enabled()) log::line(std::string(name) + " -> " + rv_name(rv));
+  if (log::enabled()) {
+    log::line(std::string(name) + " -> " + rv_name(rv));
+  }
   return rv;
 }
 
@@ -129,13 +131,19 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
   try {
     const auto* args = static_cast<CK_C_INITIALIZE_ARGS*>(init_args);
     if (args != nullptr) {
-      if (args->pReserved != nullptr) return CKR_ARGUMENTS_BAD;
+      if (args->pReserved != nullptr) {
+        return CKR_ARGUMENTS_BAD;
+      }
       const int given = (args->CreateMutex != nullptr) + (args->DestroyMutex != nullptr) +
                         (args->LockMutex != nullptr) + (args->UnlockMutex != nullptr);
-      if (given != 0 && given != 4) return CKR_ARGUMENTS_BAD;
+      if (given != 0 && given != 4) {
+        return CKR_ARGUMENTS_BAD;
+      }
     }
     ModuleLock::InitGuard init;
-    if (g_module && g_pid == getpid()) return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+    if (g_module && g_pid == getpid()) {
+      return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+    }
     if (g_module) {
       // A forked child: the parent's PC/SC handles are not ours to close.
       // Deliberately never destroyed: destroying it would release contexts that
@@ -144,7 +152,9 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
     }
     jpki::log::reopen();
     const CK_RV rv = g_lock.configure(args);
-    if (rv != CKR_OK) return rv;
+    if (rv != CKR_OK) {
+      return rv;
+    }
     ModuleLock::Guard guard(g_lock);
     g_module = std::make_shared<Module>();
     g_module->set_unlocker([m = g_module.get()](const std::function<void()>& wait) {
@@ -169,13 +179,17 @@ CK_RV C_Initialize(CK_VOID_PTR init_args) {
 
 CK_RV C_Finalize(CK_VOID_PTR reserved) {
   using namespace jpki::pkcs11;
-  if (reserved != nullptr) return CKR_ARGUMENTS_BAD;
+  if (reserved != nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   try {
     ModuleLock::InitGuard init;
     std::shared_ptr<Module> doomed;
     {
       ModuleLock::Guard guard(g_lock);
-      if (!g_module || g_pid != getpid()) return CKR_CRYPTOKI_NOT_INITIALIZED;
+      if (!g_module || g_pid != getpid()) {
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+      }
       g_module->clear_all_cards();  // nothing this process verified stays on a card
       doomed = std::move(g_module);
       g_module.reset();
@@ -222,7 +236,9 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slot, CK_MECHANISM_TYPE type, CK_MECHANISM_I
 
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved) {
   using namespace jpki::pkcs11;
-  if (slot == nullptr || reserved != nullptr) return CKR_ARGUMENTS_BAD;
+  if (slot == nullptr || reserved != nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   std::shared_ptr<Module> module;  // keeps the state alive while we wait unlocked
   const std::uint64_t epoch = g_epoch;
   for (;;) {
@@ -233,10 +249,14 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserv
       }
       return CKR_NO_EVENT;
     });
-    if (rv != CKR_NO_EVENT || (flags & CKF_DONT_BLOCK) != 0) return rv;
+    if (rv != CKR_NO_EVENT || (flags & CKF_DONT_BLOCK) != 0) {
+      return rv;
+    }
     {
       ModuleLock::Guard guard(g_lock);
-      if (!g_module || g_epoch != epoch) return CKR_CRYPTOKI_NOT_INITIALIZED;
+      if (!g_module || g_epoch != epoch) {
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+      }
       module = g_module;
     }
     try {
@@ -244,7 +264,9 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserv
     } catch (...) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));  // pcscd away: poll slowly
     }
-    if (g_epoch != epoch) return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (g_epoch != epoch) {
+      return CKR_CRYPTOKI_NOT_INITIALIZED;
+    }
   }
 }
 
@@ -252,7 +274,9 @@ CK_RV C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR la
   return call("C_InitToken", [&](Module& m) {
     CK_SLOT_INFO info{};
     const CK_RV slot_rv = m.get_slot_info(slot, &info);
-    if (slot_rv != CKR_OK) return slot_rv;
+    if (slot_rv != CKR_OK) {
+      return slot_rv;
+    }
     return label == nullptr ? CKR_ARGUMENTS_BAD : CKR_FUNCTION_NOT_SUPPORTED;
   });
 }
@@ -475,7 +499,9 @@ static CK_FUNCTION_LIST g_function_list = {
     {2, 40}, C_Initialize, C_Finalize, C_GetInfo, JPKI_FUNCTIONS_AFTER_GET_INFO};
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list) {
-  if (list == nullptr) return CKR_ARGUMENTS_BAD;
+  if (list == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   *list = &g_function_list;
   return CKR_OK;
 }

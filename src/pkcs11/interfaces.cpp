@@ -27,14 +27,18 @@ CK_RV unsupported(CK_SESSION_HANDLE s) {
 // The same C_GetInfo, but a 3.0 caller is told it speaks 3.0.
 CK_RV get_info_3_0(CK_INFO_PTR info) {
   const CK_RV rv = C_GetInfo(info);
-  if (rv == CKR_OK) info->cryptokiVersion = {3, 0};
+  if (rv == CKR_OK) {
+    info->cryptokiVersion = {3, 0};
+  }
   return rv;
 }
 
 // Only a login without a user name is the C_Login this token knows.
 CK_RV login_user(CK_SESSION_HANDLE s, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len,
                  CK_UTF8CHAR_PTR username, CK_ULONG username_len) {
-  if (username == nullptr || username_len == 0) return C_Login(s, user, pin, pin_len);
+  if (username == nullptr || username_len == 0) {
+    return C_Login(s, user, pin, pin_len);
+  }
   return unsupported(s);
 }
 
@@ -117,7 +121,9 @@ extern "C" {
 
 // Like C_GetFunctionList, callable before C_Initialize.
 CK_RV C_GetInterfaceList(CK_INTERFACE_PTR list, CK_ULONG_PTR count) {
-  if (count == nullptr) return CKR_ARGUMENTS_BAD;
+  if (count == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   if (list == nullptr) {
     *count = g_interfaces.size();
     return CKR_OK;
@@ -134,15 +140,21 @@ CK_RV C_GetInterfaceList(CK_INTERFACE_PTR list, CK_ULONG_PTR count) {
 // NULL name: "PKCS 11"; NULL version: the first (3.0); the interface must have every flag asked for.
 CK_RV C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PTR iface,
                      CK_FLAGS flags) {
-  if (iface == nullptr) return CKR_ARGUMENTS_BAD;
+  if (iface == nullptr) {
+    return CKR_ARGUMENTS_BAD;
+  }
   for (CK_INTERFACE& i : g_interfaces) {
     if (name != nullptr && std::strcmp(reinterpret_cast<const char*>(name),  // NOLINT: C string
                                        reinterpret_cast<const char*>(i.pInterfaceName)) != 0) {
       continue;
     }
     const CK_VERSION v = version_of(i);
-    if (version != nullptr && (version->major != v.major || version->minor != v.minor)) continue;
-    if ((i.flags & flags) != flags) continue;
+    if (version != nullptr && (version->major != v.major || version->minor != v.minor)) {
+      continue;
+    }
+    if ((i.flags & flags) != flags) {
+      continue;
+    }
     *iface = &i;
     return CKR_OK;
   }

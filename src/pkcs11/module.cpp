@@ -13,7 +13,6 @@
 
 namespace jpki::pkcs11 {
 
-using card::CertKind;
 using card::KeyKind;
 
 namespace {

@@ -12,7 +12,9 @@ namespace {
 
 bool any_null(std::initializer_list<const void*> required) {
   for (const void* p : required) {
-    if (p == nullptr) return true;
+    if (p == nullptr) {
+      return true;
+    }
   }
   return false;
 }
@@ -50,7 +52,9 @@ CK_RV Module::refuse_in_session(CK_SESSION_HANDLE h, CK_RV rv, std::initializer_
 CK_RV Module::refuse_mechanism(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
                                std::initializer_list<const void*> required) {
   (void)session(h);
-  if (mech == nullptr || any_null(required)) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (mech == nullptr || any_null(required)) {
+    throw CkrError{CKR_ARGUMENTS_BAD};
+  }
   throw CkrError{CKR_MECHANISM_INVALID};
 }
 
@@ -59,12 +63,16 @@ CK_RV Module::refuse_mechanism(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
 // CKR_RANDOM_SEED_NOT_SUPPORTED.
 CK_RV Module::generate_random(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len) {
   (void)session(h);
-  if (out == nullptr && len > 0) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (out == nullptr && len > 0) {
+    throw CkrError{CKR_ARGUMENTS_BAD};
+  }
   throw CkrError{CKR_RANDOM_NO_RNG};
 }
 CK_RV Module::seed_random(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len) {
   (void)session(h);
-  if (seed == nullptr && len > 0) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (seed == nullptr && len > 0) {
+    throw CkrError{CKR_ARGUMENTS_BAD};
+  }
   throw CkrError{CKR_RANDOM_NO_RNG};
 }
 
@@ -73,10 +81,16 @@ CK_RV Module::seed_random(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len) {
 CK_RV Module::get_object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULONG_PTR size) {
   Session& s = session(h);
   InsertedCard& c = card_of(s);
-  if (size == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
+  if (size == nullptr) {
+    throw CkrError{CKR_ARGUMENTS_BAD};
+  }
   const auto ref = object_of(obj, s.token);
-  if (!ref || !visible(s, *ref)) throw CkrError{CKR_OBJECT_HANDLE_INVALID};
-  if (ref->kind == ObjectKind::kPrivateKey) throw CkrError{CKR_INFORMATION_SENSITIVE};
+  if (!ref || !visible(s, *ref)) {
+    throw CkrError{CKR_OBJECT_HANDLE_INVALID};
+  }
+  if (ref->kind == ObjectKind::kPrivateKey) {
+    throw CkrError{CKR_INFORMATION_SENSITIVE};
+  }
   const CK_ATTRIBUTE_TYPE type = ref->kind == ObjectKind::kPublicKey ? CKA_PUBLIC_KEY_INFO : CKA_VALUE;
   std::shared_ptr<const ParsedCertificate> held;
   const CertificateSource source = [&]() -> const ParsedCertificate& {
@@ -91,11 +105,19 @@ CK_RV Module::get_object_size(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULON
 // §5.10. A digest needs no card and no login; each session has its own.
 CK_RV Module::digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech) {
   Session& s = session(h);
-  if (mech == nullptr) throw CkrError{CKR_ARGUMENTS_BAD};
-  if (s.digest) throw CkrError{CKR_OPERATION_ACTIVE};
+  if (mech == nullptr) {
+    throw CkrError{CKR_ARGUMENTS_BAD};
+  }
+  if (s.digest) {
+    throw CkrError{CKR_OPERATION_ACTIVE};
+  }
   const DigestMechanism* d = find_digest(mech->mechanism);
-  if (d == nullptr) throw CkrError{CKR_MECHANISM_INVALID};
-  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) throw CkrError{CKR_MECHANISM_PARAM_INVALID};
+  if (d == nullptr) {
+    throw CkrError{CKR_MECHANISM_INVALID};
+  }
+  if (mech->pParameter != nullptr || mech->ulParameterLen != 0) {
+    throw CkrError{CKR_MECHANISM_PARAM_INVALID};
+  }
   s.digest.emplace(d->digest());
   return CKR_OK;
 }
@@ -104,18 +126,24 @@ CK_RV Module::digest_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech) {
 CK_RV Module::digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR out,
                      CK_ULONG_PTR out_len) {
   Session& s = session(h);
-  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  if (!s.digest) {
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  }
   if (out_len == nullptr || (data == nullptr && len > 0)) {
     s.digest.reset();
     throw CkrError{CKR_ARGUMENTS_BAD};
   }
-  if (s.digest->multipart) throw CkrError{CKR_OPERATION_ACTIVE};  // C_DigestFinal ends a multi-part digest
+  if (s.digest->multipart) {
+    throw CkrError{CKR_OPERATION_ACTIVE};  // C_DigestFinal ends a multi-part digest
+  }
   return answer_digest(s.digest, ByteView(data, len), out, out_len);
 }
 
 CK_RV Module::digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len) {
   Session& s = session(h);
-  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  if (!s.digest) {
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  }
   if (data == nullptr && len > 0) {
     s.digest.reset();
     throw CkrError{CKR_ARGUMENTS_BAD};
@@ -133,7 +161,9 @@ CK_RV Module::digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len)
 // Our keys are RSA keys on the card, not secret keys whose value could be hashed.
 CK_RV Module::digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) {
   Session& s = session(h);
-  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  if (!s.digest) {
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  }
   s.digest.reset();  // an error ends the operation
   const auto ref = object_of(key, s.token);
   if (!ref || !visible(s, *ref) || ref->kind == ObjectKind::kCertificate ||
@@ -145,7 +175,9 @@ CK_RV Module::digest_key(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE key) {
 
 CK_RV Module::digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len) {
   Session& s = session(h);
-  if (!s.digest) throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  if (!s.digest) {
+    throw CkrError{CKR_OPERATION_NOT_INITIALIZED};
+  }
   if (out_len == nullptr) {
     s.digest.reset();
     throw CkrError{CKR_ARGUMENTS_BAD};

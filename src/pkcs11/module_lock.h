@@ -48,19 +48,24 @@ class ModuleLock {
 
   // Called under InitGuard from C_Initialize.
   CK_RV configure(const CK_C_INITIALIZE_ARGS* args) {
-    if (app_mutex_ != nullptr && destroy_ != nullptr) destroy_(app_mutex_);
+    if (app_mutex_ != nullptr && destroy_ != nullptr) {
+      destroy_(app_mutex_);
+    }
     app_mutex_ = nullptr;
     create_ = nullptr;
     destroy_ = nullptr;
     lock_ = nullptr;
     unlock_ = nullptr;
-    if (args == nullptr || args->CreateMutex == nullptr || (args->flags & CKF_OS_LOCKING_OK) != 0)
+    if (args == nullptr || args->CreateMutex == nullptr || (args->flags & CKF_OS_LOCKING_OK) != 0) {
       return CKR_OK;
+    }
     create_ = args->CreateMutex;
     destroy_ = args->DestroyMutex;
     lock_ = args->LockMutex;
     unlock_ = args->UnlockMutex;
-    if (create_(&app_mutex_) != CKR_OK) return CKR_CANT_LOCK;
+    if (create_(&app_mutex_) != CKR_OK) {
+      return CKR_CANT_LOCK;
+    }
     return CKR_OK;
   }
 

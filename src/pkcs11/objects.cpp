@@ -46,8 +46,9 @@ std::string label_of(ObjectRef r) {
 Bytes id_of(ObjectRef r) {
   // CA certificates get their own IDs (03 auth CA, 04 sign CA) so they never
   // pair with the holder's key.
-  if (r.kind == ObjectKind::kCaCertificate)
+  if (r.kind == ObjectKind::kCaCertificate) {
     return Bytes{r.token == KeyKind::kAuth ? std::uint8_t{3} : std::uint8_t{4}};
+  }
   return Bytes{r.token == KeyKind::kAuth ? std::uint8_t{1} : std::uint8_t{2}};
 }
 
@@ -196,7 +197,9 @@ CK_OBJECT_HANDLE handle_of(ObjectRef ref) {
 
 std::optional<ObjectRef> object_of(CK_OBJECT_HANDLE handle, KeyKind token) {
   const CK_OBJECT_HANDLE base = token == KeyKind::kAuth ? 1 : 5;
-  if (handle < base || handle >= base + 4) return std::nullopt;
+  if (handle < base || handle >= base + 4) {
+    return std::nullopt;
+  }
   return ObjectRef{token, static_cast<ObjectKind>(handle - base)};
 }
 
@@ -214,8 +217,12 @@ std::vector<ObjectRef> objects_of(KeyKind token) {
 }
 
 bool is_private(ObjectRef r, bool auth_certificate_private) {
-  if (r.kind == ObjectKind::kPrivateKey) return true;
-  if (r.kind == ObjectKind::kCaCertificate) return false;
+  if (r.kind == ObjectKind::kPrivateKey) {
+    return true;
+  }
+  if (r.kind == ObjectKind::kCaCertificate) {
+    return false;
+  }
   // The signing certificate carries name, address, birth date and sex; the
   // public keys come from the certificates, so they share their privacy.
   return r.token == KeyKind::kSign || auth_certificate_private;
@@ -223,7 +230,9 @@ bool is_private(ObjectRef r, bool auth_certificate_private) {
 
 card::CertKind source_certificate(ObjectRef r) {
   const bool auth = r.token == KeyKind::kAuth;
-  if (r.kind == ObjectKind::kCaCertificate) return auth ? CertKind::kAuthCa : CertKind::kSignCa;
+  if (r.kind == ObjectKind::kCaCertificate) {
+    return auth ? CertKind::kAuthCa : CertKind::kSignCa;
+  }
   return auth ? CertKind::kAuth : CertKind::kSign;
 }
 

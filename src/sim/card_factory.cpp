@@ -21,12 +21,16 @@ namespace {
 namespace fs = std::filesystem;
 
 void ossl(int ok, const char* what) {
-  if (ok <= 0) throw std::runtime_error(std::string("OpenSSL: ") + what);
+  if (ok <= 0) {
+    throw std::runtime_error(std::string("OpenSSL: ") + what);
+  }
 }
 
 Pkey new_rsa_key() {
   Pkey k(EVP_RSA_gen(2048));
-  if (!k) throw std::runtime_error("RSA key generation failed");
+  if (!k) {
+    throw std::runtime_error("RSA key generation failed");
+  }
   return k;
 }
 
@@ -34,7 +38,9 @@ std::string random_digits(std::size_t n) {
   std::string s;
   std::array<unsigned char, 64> buf{};
   ossl(RAND_bytes(buf.data(), static_cast<int>(buf.size())), "RAND_bytes");
-  for (std::size_t i = 0; i < n; ++i) s.push_back(static_cast<char>('0' + buf[i] % 10));
+  for (std::size_t i = 0; i < n; ++i) {
+    s.push_back(static_cast<char>('0' + buf[i] % 10));
+  }
   return s;
 }
 
@@ -66,7 +72,9 @@ void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
   const X509ExtensionPtr ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
-  if (!ext) throw std::runtime_error(std::string("extension ") + value);
+  if (!ext) {
+    throw std::runtime_error(std::string("extension ") + value);
+  }
   ossl(X509_add_ext(cert, ext.get(), -1), "add extension");
 }
 
@@ -110,7 +118,9 @@ X509Ptr make_cert(const X509_NAME* subject, EVP_PKEY* key, X509* issuer, EVP_PKE
        "issuer");
   ossl(X509_set_pubkey(cert.get(), key), "pubkey");
   add_ext(cert.get(), issuer != nullptr ? issuer : cert.get(), NID_subject_key_identifier, "hash");
-  if (issuer != nullptr) add_ext(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
+  if (issuer != nullptr) {
+    add_ext(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
+  }
   (void)issuer_key;
   return cert;
 }
@@ -135,27 +145,36 @@ Bytes as_cert_file(const Bytes& der) {
 void write_file(const fs::path& p, ByteView data) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  if (!out) throw std::runtime_error("cannot write " + p.string());
+  if (!out) {
+    throw std::runtime_error("cannot write " + p.string());
+  }
 }
 
 void write_pem_key(const fs::path& p, EVP_PKEY* key) {
   std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(p.c_str(), "w"), std::fclose);
-  if (!f) throw std::runtime_error("cannot write " + p.string());
+  if (!f) {
+    throw std::runtime_error("cannot write " + p.string());
+  }
   ossl(PEM_write_PrivateKey(f.get(), key, nullptr, nullptr, 0, nullptr, nullptr), "PEM key");
 }
 
 void write_pem_cert(const fs::path& p, X509* cert) {
   std::unique_ptr<FILE, decltype(&std::fclose)> f(std::fopen(p.c_str(), "w"), std::fclose);
-  if (!f) throw std::runtime_error("cannot write " + p.string());
+  if (!f) {
+    throw std::runtime_error("cannot write " + p.string());
+  }
   ossl(PEM_write_X509(f.get(), cert), "PEM cert");
 }
 
 void put_padded(Bytes& b, std::size_t off, std::size_t len, const std::string& s) {
-  for (std::size_t i = 0; i < len; ++i) b[off + i] = i < s.size() ? static_cast<std::uint8_t>(s[i]) : ' ';
+  for (std::size_t i = 0; i < len; ++i) {
+    b[off + i] = i < s.size() ? static_cast<std::uint8_t>(s[i]) : ' ';
+  }
 }
 void put_u32(Bytes& b, std::size_t off, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i)
+  for (int i = 0; i < 4; ++i) {
     b[off + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
+  }
 }
 
 // EF 0006: a serialised CK_TOKEN_INFO with 4-byte big-endian CK_ULONGs (docs/jpki-card.md §4.1).
@@ -172,7 +191,9 @@ Bytes token_info(const std::string& serial) {
   put_u32(b, 112, 0);
   put_u32(b, 116, 16);
   put_u32(b, 120, 6);
-  for (std::size_t off = 124; off < 140; off += 4) put_u32(b, off, 0xFFFFFFFF);
+  for (std::size_t off = 124; off < 140; off += 4) {
+    put_u32(b, off, 0xFFFFFFFF);
+  }
   b[140] = '0';
   b[141] = '3';
   b[142] = '0';

@@ -52,7 +52,9 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
-  if (argc < 2) throw std::invalid_argument("missing command (init, serve, state, ctl)");
+  if (argc < 2) {
+    throw std::invalid_argument("missing command (init, serve, state, ctl)");
+  }
   a.command = argv[1];
   static const std::vector<std::string> flags = {"--no-extended"};
   for (int i = 2; i < argc; ++i) {
@@ -61,7 +63,9 @@ Args parse(int argc, char** argv) {
       if (std::find(flags.begin(), flags.end(), s) != flags.end()) {
         a.opts[s] = "1";
       } else {
-        if (i + 1 >= argc) throw std::invalid_argument(s + " needs a value");
+        if (i + 1 >= argc) {
+          throw std::invalid_argument(s + " needs a value");
+        }
         a.opts[s] = argv[++i];
       }
     } else {
@@ -73,7 +77,9 @@ Args parse(int argc, char** argv) {
 
 std::string need(const Args& a, const std::string& key) {
   const auto it = a.opts.find(key);
-  if (it == a.opts.end()) throw std::invalid_argument(a.command + " needs " + key);
+  if (it == a.opts.end()) {
+    throw std::invalid_argument(a.command + " needs " + key);
+  }
   return it->second;
 }
 
@@ -103,8 +109,12 @@ int cmd_state(const Args& a) {
 int cmd_serve(const Args& a) {
   ServeOptions o;
   std::string spec = opt(a, "--variant", "");
-  if (a.opts.count("--no-extended") != 0) spec += ",ext=no";
-  if (a.opts.count("--atr") != 0) spec += ",atr=" + a.opts.at("--atr");
+  if (a.opts.count("--no-extended") != 0) {
+    spec += ",ext=no";
+  }
+  if (a.opts.count("--atr") != 0) {
+    spec += ",atr=" + a.opts.at("--atr");
+  }
   o.card.variant = parse_variant(spec);  // throws before anything is served
   o.state_dir = need(a, "--state");
   o.port = static_cast<std::uint16_t>(std::stoi(opt(a, "--port", "35963")));
@@ -118,8 +128,12 @@ int cmd_serve(const Args& a) {
 
 int cmd_ctl(const Args& a) {
   std::string line;
-  for (const auto& p : a.positional) line += (line.empty() ? "" : " ") + p;
-  if (a.opts.count("--state") != 0) line += " " + std::filesystem::absolute(a.opts.at("--state")).string();
+  for (const auto& p : a.positional) {
+    line += (line.empty() ? "" : " ") + p;
+  }
+  if (a.opts.count("--state") != 0) {
+    line += " " + std::filesystem::absolute(a.opts.at("--state")).string();
+  }
   const std::string reply = control_request(need(a, "--control"), line);
   std::cout << reply;
   return reply.rfind("ok", 0) == 0 ? 0 : 1;
@@ -130,12 +144,24 @@ int cmd_ctl(const Args& a) {
 int main(int argc, char** argv) {
   try {
     const Args a = parse(argc, argv);
-    if (a.command == "init") return cmd_init(a);
-    if (a.command == "serve") return cmd_serve(a);
-    if (a.command == "state") return cmd_state(a);
-    if (a.command == "ctl") return cmd_ctl(a);
-    if (a.command == "probe") return probe_pcscd();
-    if (a.command == "reset-card") return reset_card_as_another_process();
+    if (a.command == "init") {
+      return cmd_init(a);
+    }
+    if (a.command == "serve") {
+      return cmd_serve(a);
+    }
+    if (a.command == "state") {
+      return cmd_state(a);
+    }
+    if (a.command == "ctl") {
+      return cmd_ctl(a);
+    }
+    if (a.command == "probe") {
+      return probe_pcscd();
+    }
+    if (a.command == "reset-card") {
+      return reset_card_as_another_process();
+    }
     throw std::invalid_argument("unknown command " + a.command);
   } catch (const std::exception& e) {
     std::cerr << "jpki-sim: " << e.what() << "\n";

@@ -52,24 +52,35 @@ Bytes ResponseShaper::process(ByteView raw, const std::map<std::uint16_t, Bytes>
   // Any command drops data nobody fetched; only GET RESPONSE may take it.
   std::optional<Response> pending = std::exchange(pending_, std::nullopt);
   auto cmd = apdu::parse_command(raw);
-  if (!cmd) return sw(StatusWord::kWrongLength).encode();
+  if (!cmd) {
+    return sw(StatusWord::kWrongLength).encode();
+  }
   if (cmd->extended) {
-    if (variant_.ext == Variant::Extended::kNo) return sw(StatusWord::kWrongLength).encode();
+    if (variant_.ext == Variant::Extended::kNo) {
+      return sw(StatusWord::kWrongLength).encode();
+    }
     // A reader or card that only passes short answers: the extended Le becomes 256.
     if (variant_.ext == Variant::Extended::kTruncate && cmd->ins == apdu::ins::kReadBinary && cmd->le &&
         *cmd->le > apdu::kMaxShortLe) {
       cmd->le = apdu::kMaxShortLe;
     }
   }
-  if (variant_.get_response && cmd->cla == 0x00 && cmd->ins == apdu::ins::kGetResponse)
+  if (variant_.get_response && cmd->cla == 0x00 && cmd->ins == apdu::ins::kGetResponse) {
     return get_response(*cmd, std::move(pending)).encode();
+  }
   return defer(shape(*cmd, dispatch(*cmd), files)).encode();
 }
 
 Response ResponseShaper::get_response(const apdu::Command& c, std::optional<Response> pending) {
-  if (c.p1 != 0x00 || c.p2 != 0x00) return sw(StatusWord::kIncorrectP1P2);
-  if (!c.data.empty() || !c.le) return sw(StatusWord::kWrongLength);
-  if (!pending) return sw(StatusWord::kConditionsNotSatisfied);
+  if (c.p1 != 0x00 || c.p2 != 0x00) {
+    return sw(StatusWord::kIncorrectP1P2);
+  }
+  if (!c.data.empty() || !c.le) {
+    return sw(StatusWord::kWrongLength);
+  }
+  if (!pending) {
+    return sw(StatusWord::kConditionsNotSatisfied);
+  }
   const std::size_t n = std::min(*c.le, pending->data.size());
   Response out{Bytes(pending->data.begin(), pending->data.begin() + static_cast<std::ptrdiff_t>(n)),
                pending->sw};
@@ -83,7 +94,9 @@ Response ResponseShaper::get_response(const apdu::Command& c, std::optional<Resp
 
 Response ResponseShaper::shape(const apdu::Command& c, Response r,
                                const std::map<std::uint16_t, Bytes>& files) const {
-  if (variant_.fci && c.cla == 0x00 && c.ins == apdu::ins::kSelect && r.ok()) r.data = fci(c, files);
+  if (variant_.fci && c.cla == 0x00 && c.ins == apdu::ins::kSelect && r.ok()) {
+    r.data = fci(c, files);
+  }
   // max-le=256 caps nothing: a short Le cannot ask for more, extended reads follow `ext`.
   if (c.ins == apdu::ins::kReadBinary && variant_.max_le < apdu::kMaxShortLe &&
       r.data.size() > variant_.max_le) {
@@ -94,7 +107,9 @@ Response ResponseShaper::shape(const apdu::Command& c, Response r,
 }
 
 Response ResponseShaper::defer(Response r) {
-  if (!variant_.get_response || r.data.empty()) return r;
+  if (!variant_.get_response || r.data.empty()) {
+    return r;
+  }
   const StatusWord announce = more_data(r.data.size());
   pending_ = std::move(r);
   return Response{{}, announce};

@@ -29,8 +29,8 @@ class ResponseShaper {
 
  private:
   apdu::Response get_response(const apdu::Command& c, std::optional<apdu::Response> pending);
-  apdu::Response shape(const apdu::Command& c, apdu::Response r,
-                       const std::map<std::uint16_t, Bytes>& files) const;
+  [[nodiscard]] apdu::Response shape(const apdu::Command& c, apdu::Response r,
+                                     const std::map<std::uint16_t, Bytes>& files) const;
   apdu::Response defer(apdu::Response r);
 
   Variant variant_;

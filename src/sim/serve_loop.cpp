@@ -24,7 +24,9 @@ void delay(const Latency& l, std::size_t bytes, bool signature) {
   const auto us = std::chrono::microseconds(static_cast<long>(l.per_apdu_ms) * 1000 +
                                             static_cast<long>(l.per_byte_us) * static_cast<long>(bytes) +
                                             (signature ? static_cast<long>(l.per_signature_ms) * 1000 : 0));
-  if (us.count() > 0) std::this_thread::sleep_for(us);
+  if (us.count() > 0) {
+    std::this_thread::sleep_for(us);
+  }
 }
 
 class Server {
@@ -34,7 +36,9 @@ class Server {
         log_(o.log_path),
         card_(std::make_unique<VirtualCard>(o.state_dir, o.card)),
         link_("127.0.0.1", o.port) {
-    if (!o.control_path.empty()) control_ = std::make_unique<ControlServer>(o.control_path);
+    if (!o.control_path.empty()) {
+      control_ = std::make_unique<ControlServer>(o.control_path);
+    }
   }
 
   int run() {
@@ -48,8 +52,12 @@ class Server {
         }
       }
       const int ready = wait_io(link_.connected() ? link_.fd() : -1, 200);
-      if ((ready & 2) != 0) handle_control();
-      if ((ready & 1) != 0) handle_vpcd();
+      if ((ready & 2) != 0) {
+        handle_control();
+      }
+      if ((ready & 1) != 0) {
+        handle_vpcd();
+      }
     }
     return 0;
   }
@@ -58,7 +66,9 @@ class Server {
   // Bit 1: vpcd readable, bit 2: control readable.
   int wait_io(int vpcd_fd, int timeout_ms) {
     pollfd fds[2] = {{vpcd_fd, POLLIN, 0}, {control_ ? control_->fd() : -1, POLLIN, 0}};
-    if (::poll(fds, 2, timeout_ms) <= 0) return 0;
+    if (::poll(fds, 2, timeout_ms) <= 0) {
+      return 0;
+    }
     return ((fds[0].revents != 0) ? 1 : 0) | ((fds[1].revents & POLLIN) != 0 ? 2 : 0);
   }
 
@@ -112,7 +122,9 @@ class Server {
 
   void handle_control() {
     auto [client, line] = control_->accept_request();
-    if (client < 0) return;
+    if (client < 0) {
+      return;
+    }
     std::string reply = "ok";
     try {
       if (line == "remove") {
@@ -121,7 +133,9 @@ class Server {
         card_->reset();
         log_.note("removed");
       } else if (line.rfind("insert", 0) == 0) {
-        if (line.size() > 7) card_ = std::make_unique<VirtualCard>(line.substr(7), o_.card);
+        if (line.size() > 7) {
+          card_ = std::make_unique<VirtualCard>(line.substr(7), o_.card);
+        }
         card_->reset();
         inserted_ = true;
       } else if (line == "reset") {

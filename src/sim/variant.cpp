@@ -15,8 +15,12 @@ namespace {
 
 std::string trim(std::string_view s) {
   const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && space(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && space(s.back())) {
+    s.remove_suffix(1);
+  }
   return std::string(s);
 }
 
@@ -48,8 +52,9 @@ std::size_t parse_max_le(const std::string& value) {
   const bool digits = !value.empty() && value.size() <= 3 &&
                       std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
   const std::size_t n = digits ? std::stoul(value) : 0;
-  if (n < 1 || n > apdu::kMaxShortLe)
+  if (n < 1 || n > apdu::kMaxShortLe) {
     throw std::invalid_argument("variant max-le=" + value + ": expected a number from 1 to 256");
+  }
   return n;
 }
 
@@ -61,8 +66,9 @@ Bytes parse_atr(const std::string& value) {
     throw std::invalid_argument("variant atr=" + value + ": not hex");
   }
   // ISO 7816-3: TS and T0 at least, 33 bytes at most.
-  if (atr.size() < 2 || atr.size() > 33)
+  if (atr.size() < 2 || atr.size() > 33) {
     throw std::invalid_argument("variant atr=" + value + ": an ATR has 2 to 33 bytes");
+  }
   return atr;
 }
 
@@ -135,19 +141,26 @@ Variant parse_variant(std::string_view spec) {
     const std::size_t comma = std::min(spec.find(',', start), spec.size());
     const std::string item = trim(spec.substr(start, comma - start));
     start = comma + 1;
-    if (item.empty()) continue;  // "" is the default card; a stray comma is harmless
+    if (item.empty()) {
+      continue;  // "" is the default card; a stray comma is harmless
+    }
     const std::size_t eq = item.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("variant: '" + item + "' is not key=value");
+    if (eq == std::string::npos) {
+      throw std::invalid_argument("variant: '" + item + "' is not key=value");
+    }
     const std::string key = trim(item.substr(0, eq));
     const std::string value = lower(trim(item.substr(eq + 1)));
     apply(v, key, value);
     const auto [it, fresh] = given.emplace(key, value);
-    if (!fresh && it->second != value)
+    if (!fresh && it->second != value) {
       throw std::invalid_argument("variant: " + key + " given twice (" + it->second + ", " + value + ")");
+    }
   }
   // The Android token keeps its authentication certificate behind the PIN
   // (docs/jpki-card.md §1.3, §9.1) unless the spec says otherwise.
-  if (v.token == Variant::TokenName::kAndroid && given.count("auth-cert-pin") == 0) v.auth_cert_pin = true;
+  if (v.token == Variant::TokenName::kAndroid && given.count("auth-cert-pin") == 0) {
+    v.auth_cert_pin = true;
+  }
   return v;
 }
 

@@ -27,7 +27,9 @@ bool is_pin_ef(std::uint16_t fid) { return fid == apdu::ef::kAuthPin || fid == a
 // PSS over a 32-byte SHA-256 (P1=04, MGF1-SHA256, salt 32).
 std::optional<Bytes> rsa_sign(EVP_PKEY* key, ByteView input, bool pss) {
   const PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
-  if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0) return std::nullopt;
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0) {
+    return std::nullopt;
+  }
   if (pss) {
     if (EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PSS_PADDING) <= 0 ||
         EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) <= 0 ||
@@ -39,17 +41,25 @@ std::optional<Bytes> rsa_sign(EVP_PKEY* key, ByteView input, bool pss) {
     return std::nullopt;
   }
   std::size_t len = 0;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, input.data(), input.size()) <= 0) return std::nullopt;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, input.data(), input.size()) <= 0) {
+    return std::nullopt;
+  }
   Bytes out(len);
-  if (EVP_PKEY_sign(ctx.get(), out.data(), &len, input.data(), input.size()) <= 0) return std::nullopt;
+  if (EVP_PKEY_sign(ctx.get(), out.data(), &len, input.data(), input.size()) <= 0) {
+    return std::nullopt;
+  }
   out.resize(len);
   return out;
 }
 
 // One source of truth: the aliases (--atr, --no-extended) folded into the variant.
 CardOptions normalised(CardOptions o) {
-  if (o.variant.atr) o.atr = *o.variant.atr;
-  if (!o.extended_length && o.variant.ext == Variant::Extended::kYes) o.variant.ext = Variant::Extended::kNo;
+  if (o.variant.atr) {
+    o.atr = *o.variant.atr;
+  }
+  if (!o.extended_length && o.variant.ext == Variant::Extended::kYes) {
+    o.variant.ext = Variant::Extended::kNo;
+  }
   o.extended_length = o.variant.ext != Variant::Extended::kNo;
   return o;
 }
@@ -91,8 +101,12 @@ Bytes VirtualCard::process(ByteView raw) {
 }
 
 Response VirtualCard::dispatch(const apdu::Command& c) {
-  if (c.cla == 0x80 && c.ins == apdu::ins::kComputeSignature) return sign(c);
-  if (c.cla != 0x00) return sw(StatusWord::kClaNotSupported);
+  if (c.cla == 0x80 && c.ins == apdu::ins::kComputeSignature) {
+    return sign(c);
+  }
+  if (c.cla != 0x00) {
+    return sw(StatusWord::kClaNotSupported);
+  }
   switch (c.ins) {
     case apdu::ins::kSelect:
       return select(c);
@@ -112,7 +126,9 @@ Response VirtualCard::select(const apdu::Command& c) {
     if (c.data == Bytes(apdu::kJpkiAid.begin(), apdu::kJpkiAid.end())) {
       // Re-selecting the applet drops its security state (OpenSC's logout relies on it);
       // no source says the card does (docs/jpki-card.md §2.3), hence reselect-clears=no.
-      if (!applet_selected_ || options_.variant.reselect_clears) clear_security();
+      if (!applet_selected_ || options_.variant.reselect_clears) {
+        clear_security();
+      }
       applet_selected_ = true;
       current_ef_.reset();
       return sw(StatusWord::kSuccess);
@@ -122,11 +138,16 @@ Response VirtualCard::select(const apdu::Command& c) {
     return sw(StatusWord::kFileNotFound);
   }
   if (c.p1 == 0x02) {
-    if (c.data.size() != 2) return sw(StatusWord::kWrongLength);
-    if (!applet_selected_) return sw(StatusWord::kFileNotFound);
-    const auto fid = static_cast<std::uint16_t>((c.data[0] << 8) | c.data[1]);
-    if (state_.files.count(fid) == 0 && !is_key_ef(fid) && !is_pin_ef(fid))
+    if (c.data.size() != 2) {
+      return sw(StatusWord::kWrongLength);
+    }
+    if (!applet_selected_) {
       return sw(StatusWord::kFileNotFound);
+    }
+    const auto fid = static_cast<std::uint16_t>((c.data[0] << 8) | c.data[1]);
+    if (state_.files.count(fid) == 0 && !is_key_ef(fid) && !is_pin_ef(fid)) {
+      return sw(StatusWord::kFileNotFound);
+    }
     current_ef_ = fid;
     return sw(StatusWord::kSuccess);
   }
@@ -134,16 +155,27 @@ Response VirtualCard::select(const apdu::Command& c) {
 }
 
 Response VirtualCard::read_binary(const apdu::Command& c) {
-  if ((c.p1 & 0x80) != 0) return sw(StatusWord::kIncorrectP1P2);  // SFI reads not offered
-  if (!current_ef_ || state_.files.count(*current_ef_) == 0) return sw(StatusWord::kCommandNotAllowedNoEf);
-  if (*current_ef_ == apdu::ef::kSignCert && !sign_verified_) return sw(StatusWord::kSecurityNotSatisfied);
-  // The smartphone token keeps the authentication certificate behind the PIN (§1.3).
-  if (*current_ef_ == apdu::ef::kAuthCert && options_.variant.auth_cert_pin && !auth_verified_)
+  if ((c.p1 & 0x80) != 0) {
+    return sw(StatusWord::kIncorrectP1P2);  // SFI reads not offered
+  }
+  if (!current_ef_ || state_.files.count(*current_ef_) == 0) {
+    return sw(StatusWord::kCommandNotAllowedNoEf);
+  }
+  if (*current_ef_ == apdu::ef::kSignCert && !sign_verified_) {
     return sw(StatusWord::kSecurityNotSatisfied);
-  if (!c.data.empty()) return sw(StatusWord::kWrongLength);
+  }
+  // The smartphone token keeps the authentication certificate behind the PIN (§1.3).
+  if (*current_ef_ == apdu::ef::kAuthCert && options_.variant.auth_cert_pin && !auth_verified_) {
+    return sw(StatusWord::kSecurityNotSatisfied);
+  }
+  if (!c.data.empty()) {
+    return sw(StatusWord::kWrongLength);
+  }
   const Bytes& file = state_.files.at(*current_ef_);
   const std::size_t offset = (static_cast<std::size_t>(c.p1) << 8) | c.p2;
-  if (offset >= file.size()) return sw(StatusWord::kWrongP1P2);
+  if (offset >= file.size()) {
+    return sw(StatusWord::kWrongP1P2);
+  }
   const std::size_t available = file.size() - offset;
   const std::size_t want = c.le.value_or(apdu::kMaxShortLe);
   StatusWord status(StatusWord::kSuccess);
@@ -169,25 +201,43 @@ Response VirtualCard::read_binary(const apdu::Command& c) {
 }
 
 PinSlot* VirtualCard::current_pin() {
-  if (!applet_selected_ || !current_ef_) return nullptr;
-  if (*current_ef_ == apdu::ef::kAuthPin) return &state_.auth;
-  if (*current_ef_ == apdu::ef::kSignPin) return &state_.sign;
+  if (!applet_selected_ || !current_ef_) {
+    return nullptr;
+  }
+  if (*current_ef_ == apdu::ef::kAuthPin) {
+    return &state_.auth;
+  }
+  if (*current_ef_ == apdu::ef::kSignPin) {
+    return &state_.sign;
+  }
   return nullptr;
 }
 
 Response VirtualCard::verify(const apdu::Command& c) {
-  if (c.p1 != 0x00 || c.p2 != 0x80) return sw(StatusWord::kIncorrectP1P2);
-  if (c.le) return sw(StatusWord::kWrongLength);  // 00 20 00 80 00: a real card answers 6700
+  if (c.p1 != 0x00 || c.p2 != 0x80) {
+    return sw(StatusWord::kIncorrectP1P2);
+  }
+  if (c.le) {
+    return sw(StatusWord::kWrongLength);  // 00 20 00 80 00: a real card answers 6700
+  }
   PinSlot* pin = current_pin();
-  if (pin == nullptr) return sw(StatusWord::kCommandNotAllowedNoEf);
+  if (pin == nullptr) {
+    return sw(StatusWord::kCommandNotAllowedNoEf);
+  }
   bool& verified = pin == &state_.auth ? auth_verified_ : sign_verified_;
   const Variant& v = options_.variant;
   if (c.data.empty()) {  // the case-1 retry query: never spends a try
-    if (pin->tries <= 0) return sw(blocked_query_sw(v.blocked));
-    if (verified && v.verified_query_9000) return sw(StatusWord::kSuccess);
+    if (pin->tries <= 0) {
+      return sw(blocked_query_sw(v.blocked));
+    }
+    if (verified && v.verified_query_9000) {
+      return sw(StatusWord::kSuccess);
+    }
     return sw(static_cast<std::uint16_t>(0x63C0 | pin->tries));
   }
-  if (pin->tries <= 0) return sw(blocked_verify_sw(v.blocked));  // counter untouched
+  if (pin->tries <= 0) {
+    return sw(blocked_verify_sw(v.blocked));  // counter untouched
+  }
   const bool match =
       c.data.size() == pin->pin.size() && CRYPTO_memcmp(c.data.data(), pin->pin.data(), c.data.size()) == 0;
   if (match) {
@@ -203,39 +253,60 @@ Response VirtualCard::verify(const apdu::Command& c) {
 }
 
 Response VirtualCard::change_reference_data(const apdu::Command& c) {
-  if (c.p1 != 0x01 || c.p2 != 0x80) return sw(StatusWord::kIncorrectP1P2);
+  if (c.p1 != 0x01 || c.p2 != 0x80) {
+    return sw(StatusWord::kIncorrectP1P2);
+  }
   PinSlot* pin = current_pin();
-  if (pin == nullptr) return sw(StatusWord::kCommandNotAllowedNoEf);
+  if (pin == nullptr) {
+    return sw(StatusWord::kCommandNotAllowedNoEf);
+  }
   const bool verified = pin == &state_.auth ? auth_verified_ : sign_verified_;
-  if (!verified) return sw(StatusWord::kSecurityNotSatisfied);
+  if (!verified) {
+    return sw(StatusWord::kSecurityNotSatisfied);
+  }
   const std::size_t min = pin == &state_.auth ? 4 : 6;
   const std::size_t max = pin == &state_.auth ? 4 : 16;
-  if (c.data.size() < min || c.data.size() > max) return sw(StatusWord::kWrongLength);
+  if (c.data.size() < min || c.data.size() > max) {
+    return sw(StatusWord::kWrongLength);
+  }
   pin->pin.assign(c.data.begin(), c.data.end());
   save_pins(dir_, state_);
   return sw(StatusWord::kSuccess);
 }
 
 Response VirtualCard::sign(const apdu::Command& c) {
-  if (c.p2 != 0x80) return sw(StatusWord::kIncorrectP1P2);
-  if (!applet_selected_ || !current_ef_ || !is_key_ef(*current_ef_))
+  if (c.p2 != 0x80) {
+    return sw(StatusWord::kIncorrectP1P2);
+  }
+  if (!applet_selected_ || !current_ef_ || !is_key_ef(*current_ef_)) {
     return sw(StatusWord::kCommandNotAllowedNoEf);
+  }
   const bool auth = *current_ef_ == apdu::ef::kAuthKey;
-  if (!(auth ? auth_verified_ : sign_verified_)) return sw(StatusWord::kSecurityNotSatisfied);
+  if (!(auth ? auth_verified_ : sign_verified_)) {
+    return sw(StatusWord::kSecurityNotSatisfied);
+  }
   EVP_PKEY* key = auth ? state_.auth_key.get() : state_.sign_key.get();
   std::optional<Bytes> sig;
   if (c.p1 == 0x00) {
-    if (c.data.empty() || c.data.size() > apdu::kMaxDigestInfo) return sw(StatusWord::kWrongLength);
+    if (c.data.empty() || c.data.size() > apdu::kMaxDigestInfo) {
+      return sw(StatusWord::kWrongLength);
+    }
     sig = rsa_sign(key, c.data, false);
   } else if (c.p1 == 0x04 && options_.variant.pss) {  // P1=04 has a single source (§3.2)
-    if (c.data.size() != 32) return sw(StatusWord::kWrongLength);
+    if (c.data.size() != 32) {
+      return sw(StatusWord::kWrongLength);
+    }
     sig = rsa_sign(key, c.data, true);
   } else {
     return sw(StatusWord::kIncorrectP1P2);
   }
-  if (!sig) return sw(StatusWord::kNoPreciseDiagnosis);
+  if (!sig) {
+    return sw(StatusWord::kNoPreciseDiagnosis);
+  }
   // Whether a signature consumes the signing PIN is unknown (§9).
-  if (!auth && options_.variant.sign_pin_consumed) sign_verified_ = false;
+  if (!auth && options_.variant.sign_pin_consumed) {
+    sign_verified_ = false;
+  }
   return Response{*sig, StatusWord(StatusWord::kSuccess)};
 }
 

@@ -15,7 +15,9 @@ std::optional<CardAccess> open_card(const std::string& reader_filter) {
     return std::nullopt;  // no pcscd
   }
   for (const auto& r : readers) {
-    if (!r.card_present) continue;
+    if (!r.card_present) {
+      continue;
+    }
     try {
       a.channel = a.provider->connect(r.name);
       a.card = std::make_unique<card::JpkiCard>(*a.channel);

@@ -14,7 +14,9 @@ namespace {
 X509Ptr parse(ByteView der) {
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) throw std::runtime_error("not an X.509 certificate");
+  if (!x) {
+    throw std::runtime_error("not an X.509 certificate");
+  }
   return x;
 }
 
@@ -33,7 +35,9 @@ CertSummary summarize(ByteView der) {
   s.subject = name_line(X509_get_subject_name(x.get()));
   s.issuer = name_line(X509_get_issuer_name(x.get()));
   std::tm tm{};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(x.get()), &tm) != 1) throw std::runtime_error("bad notAfter");
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(x.get()), &tm) != 1) {
+    throw std::runtime_error("bad notAfter");
+  }
   // Certificates end at 23:59:59 JST; shown as the holder's calendar date.
   const time_t t = timegm(&tm) + 9 * 3600;
   std::tm jst{};
@@ -57,7 +61,9 @@ std::vector<Bytes> certificates_from_pem(ByteView pem) {
   while (X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     const X509Ptr x(raw);
     const int len = i2d_X509(x.get(), nullptr);
-    if (len <= 0) continue;
+    if (len <= 0) {
+      continue;
+    }
     Bytes der(static_cast<std::size_t>(len));
     unsigned char* p = der.data();
     i2d_X509(x.get(), &p);

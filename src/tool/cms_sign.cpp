@@ -17,12 +17,16 @@ namespace {
 X509Ptr parse_cert(ByteView der) {
   const unsigned char* p = der.data();
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) throw std::runtime_error("not an X.509 certificate");
+  if (!x) {
+    throw std::runtime_error("not an X.509 certificate");
+  }
   return x;
 }
 
 void ossl(int ok, const char* what) {
-  if (ok <= 0) throw std::runtime_error(std::string("OpenSSL: ") + what);
+  if (ok <= 0) {
+    throw std::runtime_error(std::string("OpenSSL: ") + what);
+  }
 }
 
 Bytes sha256(ByteView data) {
@@ -38,7 +42,9 @@ void append_der_length(Bytes& out, std::size_t len) {
     return;
   }
   Bytes be;
-  for (std::size_t v = len; v != 0; v >>= 8) be.insert(be.begin(), static_cast<std::uint8_t>(v & 0xFF));
+  for (std::size_t v = len; v != 0; v >>= 8) {
+    be.insert(be.begin(), static_cast<std::uint8_t>(v & 0xFF));
+  }
   out.push_back(static_cast<std::uint8_t>(0x80 | be.size()));
   out.insert(out.end(), be.begin(), be.end());
 }
@@ -58,7 +64,9 @@ Bytes signed_attributes_der(CMS_SignerInfo* si) {
   }
   std::sort(parts.begin(), parts.end());
   Bytes body;
-  for (const auto& p : parts) body.insert(body.end(), p.begin(), p.end());
+  for (const auto& p : parts) {
+    body.insert(body.end(), p.begin(), p.end());
+  }
   Bytes out{0x31};
   append_der_length(out, body.size());
   out.insert(out.end(), body.begin(), body.end());
@@ -74,14 +82,20 @@ Bytes make_detached_cms(ByteView content, ByteView signer_cert_der,
 
 Bytes make_detached_cms_for_digest(ByteView content_sha256, ByteView signer_cert_der,
                                    const std::function<Bytes(ByteView)>& sign) {
-  if (content_sha256.size() != 32) throw std::invalid_argument("not a SHA-256 digest");
+  if (content_sha256.size() != 32) {
+    throw std::invalid_argument("not a SHA-256 digest");
+  }
   auto cert = parse_cert(signer_cert_der);
   const CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY));
-  if (!cms) throw std::runtime_error("CMS_sign");
+  if (!cms) {
+    throw std::runtime_error("CMS_sign");
+  }
   // The certificate's public key stands in for the private key, which never leaves the card.
   CMS_SignerInfo* si = CMS_add1_signer(cms.get(), cert.get(), X509_get0_pubkey(cert.get()), EVP_sha256(),
                                        CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP);
-  if (si == nullptr) throw std::runtime_error("CMS_add1_signer");
+  if (si == nullptr) {
+    throw std::runtime_error("CMS_add1_signer");
+  }
   ossl(CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT, OBJ_nid2obj(NID_pkcs7_data), -1),
        "contentType");
   const Asn1TimePtr now(X509_gmtime_adj(nullptr, 0));
@@ -114,11 +128,15 @@ bool verify_detached_cms(ByteView content, ByteView cms_der, const std::vector<B
     return false;
   }
   const X509StorePtr store(X509_STORE_new());
-  for (const auto& der : ca_ders) X509_STORE_add_cert(store.get(), parse_cert(der).get());
+  for (const auto& der : ca_ders) {
+    X509_STORE_add_cert(store.get(), parse_cert(der).get());
+  }
   // JPKI certificates carry no S/MIME purpose: check the chain and the signature.
   X509_STORE_set_purpose(store.get(), X509_PURPOSE_ANY);
   const BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
-  if (CMS_verify(cms.get(), nullptr, store.get(), data.get(), nullptr, CMS_BINARY) == 1) return true;
+  if (CMS_verify(cms.get(), nullptr, store.get(), data.get(), nullptr, CMS_BINARY) == 1) {
+    return true;
+  }
   const unsigned long e = ERR_get_error();
   char buf[256];
   ERR_error_string_n(e, buf, sizeof buf);

@@ -84,7 +84,9 @@ Args parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string s = argv[i];
     if (with_value.count(s) != 0) {
-      if (i + 1 >= argc) throw std::invalid_argument(s + " needs a value");
+      if (i + 1 >= argc) {
+        throw std::invalid_argument(s + " needs a value");
+      }
       a.values[s] = argv[++i];
     } else if (s.rfind("-", 0) == 0) {
       a.flags.insert(s);
@@ -102,7 +104,9 @@ std::string value(const Args& a, const std::string& k) {
 
 Date today() {
   Date d;
-  if (const char* t = std::getenv("JPKI_TOOL_TODAY"); t != nullptr && parse_date(t, d)) return d;
+  if (const char* t = std::getenv("JPKI_TOOL_TODAY"); t != nullptr && parse_date(t, d)) {
+    return d;
+  }
   const time_t now = std::time(nullptr) + 9 * 3600;  // the holder's calendar is JST
   std::tm tm{};
   gmtime_r(&now, &tm);
@@ -111,7 +115,9 @@ Date today() {
 
 // Shape check first: a PIN of the wrong shape never reaches the card.
 bool shaped(card::KeyKind k, card::SecureString& pin) {
-  if (card::check_pin_shape(k, pin.str()) == card::PinShape::kOk) return true;
+  if (card::check_pin_shape(k, pin.str()) == card::PinShape::kOk) {
+    return true;
+  }
   std::cerr << text(k == card::KeyKind::kAuth ? Msg::kPinShapeAuth : Msg::kPinShapeSign) << "\n";
   return false;
 }
@@ -120,7 +126,9 @@ bool shaped(card::KeyKind k, card::SecureString& pin) {
 int report(const card::CardError& e) {
   if (e.kind() == card::CardErrorKind::kPinIncorrect) {
     std::cerr << text(Msg::kWrongPin) << ": " << e.tries_left() << "\n";
-    if (e.tries_left() == 1) std::cerr << text(Msg::kLastTry) << "\n";
+    if (e.tries_left() == 1) {
+      std::cerr << text(Msg::kLastTry) << "\n";
+    }
     return kWrongPin;
   }
   if (e.kind() == card::CardErrorKind::kPinLocked) {
@@ -153,9 +161,15 @@ std::string renewal_word(Renewal r) {
 void print_text(const char* title, const CertStatus& s) {
   std::cout << "\n"
             << title << "\n  " << text(Msg::kTriesLeft) << ": " << s.tries << "/" << s.max_tries << "\n";
-  if (s.tries <= 0) std::cout << "  " << text(Msg::kLocked) << "\n  " << text(Msg::kLockedAdvice) << "\n";
-  if (s.tries == 1) std::cout << "  " << text(Msg::kLastTry) << "\n";
-  if (!s.cert) return;
+  if (s.tries <= 0) {
+    std::cout << "  " << text(Msg::kLocked) << "\n  " << text(Msg::kLockedAdvice) << "\n";
+  }
+  if (s.tries == 1) {
+    std::cout << "  " << text(Msg::kLastTry) << "\n";
+  }
+  if (!s.cert) {
+    return;
+  }
   std::cout << "  " << text(Msg::kExpires) << ": " << to_string(s.cert->not_after) << " ("
             << s.expiry->days_left << " " << text(Msg::kDaysLeft) << ")\n  ";
   switch (s.expiry->renewal) {
@@ -180,8 +194,9 @@ std::string json_of(const CertStatus& s, bool with_names) {
          ", \"days_left\": " + std::to_string(s.expiry->days_left) +
          ", \"renewal\": " + json_string(renewal_word(s.expiry->renewal)) +
          ", \"renewal_opens\": " + json_string(to_string(s.expiry->renewal_opens));
-    if (with_names)
+    if (with_names) {
       j += ", \"subject\": " + json_string(s.cert->subject) + ", \"issuer\": " + json_string(s.cert->issuer);
+    }
   } else {
     j += ", \"not_after\": null";
   }
@@ -200,7 +215,9 @@ std::optional<Bytes> certificate_without_pin(CardAccess& access, card::CertKind 
   try {
     return access.card->read_certificate(which);
   } catch (const card::CardError& e) {
-    if (which != card::CertKind::kAuth || e.kind() != card::CardErrorKind::kSecurityNotSatisfied) throw;
+    if (which != card::CertKind::kAuth || e.kind() != card::CardErrorKind::kSecurityNotSatisfied) {
+      throw;
+    }
     return std::nullopt;
   }
 }
@@ -219,7 +236,9 @@ std::optional<int> certificate(CardAccess& access, card::CertKind which, const A
     std::cerr << text(Msg::kNoPinInput) << "\n";
     return kBadInput;
   }
-  if (!shaped(key, *pin)) return kBadInput;
+  if (!shaped(key, *pin)) {
+    return kBadInput;
+  }
   access.card->verify(key, *pin);
   der = access.card->read_certificate(which);
   access.card->logout();
@@ -250,7 +269,9 @@ int status(const Args& a) {
     serial = token_serial(*access, auth_der);
     if (a.flags.count("--sign-details") != 0) {
       Bytes der;
-      if (const auto failed = certificate(*access, card::CertKind::kSign, a, der)) return *failed;
+      if (const auto failed = certificate(*access, card::CertKind::kSign, a, der)) {
+        return *failed;
+      }
       sign.cert = summarize(der);
       sign.expiry = expiry_status(now, sign.cert->not_after);
       sign.tries = card.pin_status(card::KeyKind::kSign).tries_left;
@@ -279,7 +300,9 @@ int status(const Args& a) {
     std::cout << "  " << text(Msg::kAuthDateNeedsPin) << "\n";
   }
   print_text(text(Msg::kSignCert), sign);
-  if (!sign.cert) std::cout << "  " << text(Msg::kSignDateNeedsPassword) << "\n";
+  if (!sign.cert) {
+    std::cout << "  " << text(Msg::kSignDateNeedsPassword) << "\n";
+  }
   return kOk;
 }
 
@@ -290,7 +313,9 @@ int export_cert(const Args& a) {
                                                               {"--sign-ca", card::CertKind::kSignCa}};
   std::optional<card::CertKind> which;
   for (const auto& [flag, kind] : kinds) {
-    if (a.flags.count(flag) != 0) which = kind;
+    if (a.flags.count(flag) != 0) {
+      which = kind;
+    }
   }
   if (!which) {
     std::cerr << kUsageText;
@@ -303,7 +328,9 @@ int export_cert(const Args& a) {
   }
   Bytes der;
   try {
-    if (const auto failed = certificate(*access, *which, a, der)) return *failed;
+    if (const auto failed = certificate(*access, *which, a, der)) {
+      return *failed;
+    }
   } catch (const card::CardError& e) {
     return report(e);
   }
@@ -332,7 +359,9 @@ int ssh_key(const Args& a) {
   }
   Bytes der;
   try {
-    if (const auto failed = certificate(*access, card::CertKind::kAuth, a, der)) return *failed;
+    if (const auto failed = certificate(*access, card::CertKind::kAuth, a, der)) {
+      return *failed;
+    }
   } catch (const card::CardError& e) {
     return report(e);
   }
@@ -354,7 +383,9 @@ int change_pin(const Args& a) {
     std::cerr << text(Msg::kNoPinInput) << "\n";
     return kBadInput;
   }
-  if (!shaped(kind, *old_pin) || !shaped(kind, *new_pin) || !shaped(kind, *again)) return kBadInput;
+  if (!shaped(kind, *old_pin) || !shaped(kind, *new_pin) || !shaped(kind, *again)) {
+    return kBadInput;
+  }
   if (new_pin->str() != again->str()) {
     std::cerr << text(Msg::kPinMismatch) << "\n";
     return kBadInput;
@@ -376,7 +407,9 @@ int change_pin(const Args& a) {
 
 std::optional<Bytes> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
+  if (!in) {
+    return std::nullopt;
+  }
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
@@ -397,7 +430,9 @@ int sign_file(const Args& a) {
     std::cerr << text(Msg::kNoPinInput) << "\n";
     return kBadInput;
   }
-  if (!shaped(kind, *pin)) return kBadInput;
+  if (!shaped(kind, *pin)) {
+    return kBadInput;
+  }
   auto access = open_card(value(a, "--reader"));
   if (!access) {
     std::cerr << text(Msg::kNoCard) << "\n";
@@ -493,7 +528,9 @@ int sign_pdf(const Args& a) {
                         .reason = value(a, "--reason"),
                         .location = value(a, "--location"),
                         .name = std::nullopt};
-  if (a.values.count("--name") != 0) r.name = value(a, "--name");
+  if (a.values.count("--name") != 0) {
+    r.name = value(a, "--name");
+  }
   return pdf::sign_pdf(r, pdf::CardHooks{shaped, report});
 }
 
@@ -514,15 +551,33 @@ int run(int argc, char** argv) {
     std::cout << kUsageText;
     return a.words.empty() && a.flags.empty() ? kUsage : kOk;
   }
-  if (a.words[0] == "status") return status(a);
-  if (a.words[0] == "cert" && a.words.size() > 1 && a.words[1] == "export") return export_cert(a);
-  if (a.words[0] == "change-pin") return change_pin(a);
-  if (a.words[0] == "ssh-key") return ssh_key(a);
-  if (a.words[0] == "sign") return sign_file(a);
-  if (a.words[0] == "verify") return verify_file(a);
-  if (a.words[0] == "diagnose") return diagnose_card(a);
-  if (a.words[0] == "sign-pdf") return sign_pdf(a);
-  if (a.words[0] == "verify-pdf") return verify_pdf(a);
+  if (a.words[0] == "status") {
+    return status(a);
+  }
+  if (a.words[0] == "cert" && a.words.size() > 1 && a.words[1] == "export") {
+    return export_cert(a);
+  }
+  if (a.words[0] == "change-pin") {
+    return change_pin(a);
+  }
+  if (a.words[0] == "ssh-key") {
+    return ssh_key(a);
+  }
+  if (a.words[0] == "sign") {
+    return sign_file(a);
+  }
+  if (a.words[0] == "verify") {
+    return verify_file(a);
+  }
+  if (a.words[0] == "diagnose") {
+    return diagnose_card(a);
+  }
+  if (a.words[0] == "sign-pdf") {
+    return sign_pdf(a);
+  }
+  if (a.words[0] == "verify-pdf") {
+    return verify_pdf(a);
+  }
   std::cerr << kUsageText;
   return kUsage;
 }

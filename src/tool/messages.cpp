@@ -8,7 +8,9 @@ namespace jpki::tool {
 bool japanese() {
   for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     const char* v = std::getenv(var);
-    if (v != nullptr && *v != '\0') return std::strncmp(v, "ja", 2) == 0;
+    if (v != nullptr && *v != '\0') {
+      return std::strncmp(v, "ja", 2) == 0;
+    }
   }
   return false;
 }
@@ -191,14 +193,18 @@ constexpr Entry kTable[] = {
 
 const char* text(Msg m) {
   for (const Entry& e : kTable) {
-    if (e.id == m) return japanese() ? e.ja : e.en;
+    if (e.id == m) {
+      return japanese() ? e.ja : e.en;
+    }
   }
   return "?";
 }
 
 const char* english(Msg m) {
   for (const Entry& e : kTable) {
-    if (e.id == m) return e.en;
+    if (e.id == m) {
+      return e.en;
+    }
   }
   return "?";
 }
