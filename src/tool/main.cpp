@@ -551,32 +551,16 @@ int run(int argc, char** argv) {
     std::cout << kUsageText;
     return a.words.empty() && a.flags.empty() ? kUsage : kOk;
   }
-  if (a.words[0] == "status") {
-    return status(a);
-  }
+  using Command = int (*)(const Args&);
+  static const std::map<std::string, Command> commands = {
+      {"status", status},     {"change-pin", change_pin}, {"ssh-key", ssh_key},
+      {"sign", sign_file},    {"verify", verify_file},    {"diagnose", diagnose_card},
+      {"sign-pdf", sign_pdf}, {"verify-pdf", verify_pdf}};
   if (a.words[0] == "cert" && a.words.size() > 1 && a.words[1] == "export") {
     return export_cert(a);
   }
-  if (a.words[0] == "change-pin") {
-    return change_pin(a);
-  }
-  if (a.words[0] == "ssh-key") {
-    return ssh_key(a);
-  }
-  if (a.words[0] == "sign") {
-    return sign_file(a);
-  }
-  if (a.words[0] == "verify") {
-    return verify_file(a);
-  }
-  if (a.words[0] == "diagnose") {
-    return diagnose_card(a);
-  }
-  if (a.words[0] == "sign-pdf") {
-    return sign_pdf(a);
-  }
-  if (a.words[0] == "verify-pdf") {
-    return verify_pdf(a);
+  if (const auto it = commands.find(a.words[0]); it != commands.end()) {
+    return it->second(a);
   }
   std::cerr << kUsageText;
   return kUsage;
