@@ -222,6 +222,20 @@ std::optional<Bytes> certificate_without_pin(CardAccess& access, card::CertKind 
   }
 }
 
+// The PIN from the terminal, --pin-file or JPKI_PIN, its shape checked before the card
+// sees it; nullopt (with a message) when there is none or it has the wrong shape.
+std::optional<card::SecureString> asked_pin(const Args& a, card::KeyKind key) {
+  auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+  if (!pin) {
+    std::cerr << text(Msg::kNoPinInput) << "\n";
+    return std::nullopt;
+  }
+  if (!shaped(key, *pin)) {
+    return std::nullopt;
+  }
+  return pin;
+}
+
 // The certificate, asking for its PIN only where the card keeps it behind one (the
 // signing certificate; the authentication certificate on a phone). Returns an exit
 // code when no usable PIN was given; card errors are thrown.
@@ -231,12 +245,8 @@ std::optional<int> certificate(CardAccess& access, card::CertKind which, const A
     return std::nullopt;
   }
   const card::KeyKind key = which == card::CertKind::kSign ? card::KeyKind::kSign : card::KeyKind::kAuth;
-  auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+  auto pin = asked_pin(a, key);
   if (!pin) {
-    std::cerr << text(Msg::kNoPinInput) << "\n";
-    return kBadInput;
-  }
-  if (!shaped(key, *pin)) {
     return kBadInput;
   }
   access.card->verify(key, *pin);
@@ -425,12 +435,8 @@ int sign_file(const Args& a) {
     std::cerr << "cannot read " << a.words[1] << "\n";
     return kUsage;
   }
-  auto pin = read_pin(value(a, "--pin-file"), "JPKI_PIN", text(Msg::kEnterPin));
+  auto pin = asked_pin(a, kind);
   if (!pin) {
-    std::cerr << text(Msg::kNoPinInput) << "\n";
-    return kBadInput;
-  }
-  if (!shaped(kind, *pin)) {
     return kBadInput;
   }
   auto access = open_card(value(a, "--reader"));
